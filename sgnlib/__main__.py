@@ -1,0 +1,3 @@
+from sgnlib.runner import main
+
+raise SystemExit(main())
