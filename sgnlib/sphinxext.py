@@ -87,7 +87,7 @@ class RunsDirective(Directive):
         env = self.state.document.settings.env
         records = run_records(Path(env.srcdir))
         table = nodes.table(classes=["sgn-runs"])
-        cols = ["chapter", "profile", "parameters", "run time", "device", "executed", "versions"]
+        cols = ["chapter", "profile", "injected parameters", "run time", "device", "executed", "versions"]
         group = nodes.tgroup(cols=len(cols))
         table += group
         for width in (14, 6, 30, 8, 10, 12, 20):
