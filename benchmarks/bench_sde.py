@@ -1,0 +1,113 @@
+"""Speed of the Euler scheme of eq. 3 (`sgnlib.sde.simulate`), in path-steps per second.
+
+Measured in the same run, on each device found (CPU; CUDA when present):
+
+* floor  – drawing the same number of standard SαS variates alone
+  (`sgnlib.stable.sample(..., backend="torch")`, in the same chunk shape);
+  the simulator cannot beat it, the goal is >= 50 % of it;
+* sde    – `simulate` on a 2-D quadratic basin with a box domain (exit
+  bookkeeping on, paths rarely exit so every path runs every step);
+* loop   – the same Euler scheme as a per-path Python loop (numpy scalars,
+  noise pre-drawn per path: a generous baseline).
+
+Usage: python benchmarks/bench_sde.py [--paths 20000] [--steps 2000] [--threads 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+from sgnlib import sde, stable
+
+
+def bench_floor(alpha, n_paths, n_steps, N, device, dtype, seed=0):
+    gen = torch.Generator(device=device).manual_seed(seed)
+    chunk = max(16, min(1024, (1 << 21) // (n_paths * N)))
+    _sync(device)
+    t = time.perf_counter()
+    k = 0
+    while k < n_steps:
+        K = min(chunk, n_steps - k)
+        x = stable.sample(alpha, size=(K, n_paths, N), rng=gen, backend="torch", device=device, dtype=dtype)
+        k += K
+    _sync(device)
+    del x
+    return n_paths * n_steps / (time.perf_counter() - t)
+
+
+def bench_sde(alpha, n_paths, n_steps, N, device, dtype, seed=0):
+    pot = sde.quadratic(np.linspace(1.0, 2.0, N))
+    box = sde.Box([-50.0] * N, [50.0] * N)
+    dt = 0.01
+    _sync(device)
+    t = time.perf_counter()
+    r = sde.simulate(pot, np.zeros(N), alpha=alpha, dt=dt, horizon=n_steps * dt, n_paths=n_paths,
+                     eps=0.01, domain=box, generator=seed, device=device, dtype=dtype)
+    _sync(device)
+    el = time.perf_counter() - t
+    assert r.n_steps == n_steps
+    return n_paths * n_steps / el, float(r.exited.double().mean())
+
+
+def bench_loop(alpha, n_paths, n_steps, N, seed=0):
+    rng = np.random.default_rng(seed)
+    h = np.linspace(1.0, 2.0, N)
+    dt, eps = 0.01, 0.01
+    scale = eps * dt ** (1.0 / alpha)
+    t = time.perf_counter()
+    for _ in range(n_paths):
+        noise = stable.sample(alpha, size=(n_steps, N), rng=rng) * scale
+        w = [0.0] * N
+        for k in range(n_steps):
+            out = False
+            for l in range(N):
+                w[l] = w[l] - h[l] * w[l] * dt + noise[k, l]
+                out = out or not (-50.0 < w[l] < 50.0)
+            if out:
+                break
+    return n_paths * n_steps / (time.perf_counter() - t)
+
+
+def _sync(device):
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--paths", type=int, default=20000)
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--dim", type=int, default=2)
+    ap.add_argument("--alpha", type=float, default=1.5)
+    ap.add_argument("--loop-paths", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch default)")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    print(f"alpha={args.alpha} paths={args.paths} steps={args.steps} N={args.dim} torch threads={torch.get_num_threads()}")
+    loop = bench_loop(args.alpha, args.loop_paths, args.steps, args.dim)
+    print(f"per-path Python loop ({args.loop_paths} paths): {loop:.3e} path-steps/s")
+    for dev in devices:
+        for dtype in (torch.float64, torch.float32):
+            # warm-up, then best of `repeats` (interleaved so both see the same load)
+            bench_floor(args.alpha, min(args.paths, 1000), 64, args.dim, dev, dtype)
+            bench_sde(args.alpha, min(args.paths, 1000), 64, args.dim, dev, dtype)
+            fl, sd = [], []
+            for rep in range(args.repeats):
+                fl.append(bench_floor(args.alpha, args.paths, args.steps, args.dim, dev, dtype, seed=rep))
+                sd.append(bench_sde(args.alpha, args.paths, args.steps, args.dim, dev, dtype, seed=rep)[0])
+            f, s = max(fl), max(sd)
+            name = str(dtype).replace("torch.", "")
+            print(f"[{dev} {name}] floor (SαS draws only): {f:.3e}/s   sde: {s:.3e} path-steps/s   "
+                  f"sde/floor = {s / f:.2f}   sde/loop = {s / loop:.0f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

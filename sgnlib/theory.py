@@ -1,0 +1,504 @@
+"""The formulas of Battash, Wolf & Lindenbaum (Secs. 3–4) and the classical first-exit laws.
+
+Conventions (shared with :mod:`sgnlib.sde`):
+
+* ``L`` is a standard SαS Lévy process, ``L_1`` with characteristic function
+  ``exp(-|u|^α)``; its Lévy measure is ``ν(dy) = c_α |y|^(-1-α) dy`` with
+  ``c_α = Γ(1+α) sin(πα/2)/π`` (:func:`levy_constant`; Samorodnitsky & Taqqu
+  :cite:`samorodnitsky1994stable`, Property 1.2.15). The paper writes its
+  formulas for ``ν(dy) = |y|^(-1-α) dy`` (``c = 1``, eq. 12). Every function
+  whose value depends on it takes ``c``: the building blocks of Sec. 3
+  (:func:`jump_intensity`, :func:`m_factor`, ...) and the ``*_as_printed``
+  bounds default to the paper's ``c = 1``; the exit laws (:func:`exit_rate`,
+  :func:`survival_probability`, :func:`mean_exit_time`,
+  :func:`exit_direction_probabilities`, :func:`exit_direction_ratio`, the
+  Imkeller–Pavlyukevich functions) default to ``c = levy_constant(alpha)``,
+  the process :mod:`sgnlib.sde` simulates. To evaluate a printed bound for the
+  simulated process, pass ``sigma = levy_constant(alpha)**(1/alpha) * σ``.
+* ``ε_l = η^((α_l-1)/α_l)``, ``ε̄_l(t) = s_t^((α_l-1)/α_l) ε_l``, noise scale
+  ``σ_l`` (the paper's ``1ᵀλ_l``); a jump ``J`` of ``L^l`` moves ``W^l`` by
+  ``ε̄_l σ_l J``.
+* ``d-_l < 0 < d+_l``: the box ``G`` around the minimum, per axis.
+
+Functions are numpy-vectorised over their arguments. Where the printed
+formula is garbled or inconsistent with its own derivation, the function
+implements what the derivation supports and its docstring says what changed;
+the printed form is kept as ``*_as_printed`` where it is worth comparing.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import integrate, special
+
+from sgnlib._checks import check_alpha, check_positive
+
+__all__ = [
+    "levy_constant",
+    "noise_epsilon",
+    "effective_epsilon",
+    "jump_threshold",
+    "jump_intensity",
+    "mean_interjump_time",
+    "width_factor",
+    "m_factor",
+    "first_jump_exit_probability",
+    "lemma31_bound",
+    "prop32_exponent",
+    "relaxation_time",
+    "relaxation_time_bound",
+    "exit_rate",
+    "survival_probability",
+    "mean_exit_time",
+    "exit_direction_probabilities",
+    "exit_direction_ratio",
+    "exit_direction_ratio_as_printed",
+    "a_constant",
+    "mean_transition_time_thm41_as_printed",
+    "mean_transition_time_cor42_as_printed",
+    "survival_thm45_as_printed",
+    "survival_cor46_as_printed",
+    "imkeller_pavlyukevich_mean_exit_time",
+    "imkeller_pavlyukevich_exit_probabilities",
+    "kramers_mean_transition_time",
+    "mean_first_passage_time_diffusion",
+]
+
+
+# --------------------------------------------------------------------------- basics
+
+
+def levy_constant(alpha):
+    """``c_α = Γ(1+α) sin(πα/2) / π``: Lévy density ``c_α |y|^(-1-α)`` of standard SαS.
+
+    ``P(X > x) ~ (c_α/α) x^(-α)`` (Samorodnitsky & Taqqu
+    :cite:`samorodnitsky1994stable`, Property 1.2.15); ``c_1 = 1/π`` (Cauchy),
+    ``c_2 = 0`` (Gaussian: no jumps).
+    """
+    a = check_alpha(alpha)
+    return special.gamma(1.0 + a) * np.sin(np.pi * a / 2.0) / np.pi
+
+
+def noise_epsilon(eta, alpha):
+    """``ε = η^((α-1)/α)`` (Sec. 3, below eq. 3)."""
+    a = check_alpha(alpha)
+    e = check_positive(eta, "eta")
+    return e ** ((a - 1.0) / a)
+
+
+def effective_epsilon(eps, alpha, s=1.0):
+    """``ε̄ = s_t^((α-1)/α) ε`` (below eq. 9)."""
+    a = check_alpha(alpha)
+    e = check_positive(eps, "eps")
+    s = check_positive(s, "s")
+    return s ** ((a - 1.0) / a) * e
+
+
+def jump_threshold(eps, alpha, rho, s=1.0):
+    """The large-jump threshold ``O = ε̄^(-ρ) = ε^(-ρ) s_t^(-ρ(α-1)/α)`` (Sec. 3.2, below eq. 12)."""
+    r = _check_rho(rho)
+    return effective_epsilon(eps, alpha, s) ** (-r)
+
+
+def _check_rho(rho):
+    r = np.asarray(rho, dtype=float)
+    if not ((r > 0) & (r < 1)).all():
+        raise ValueError(f"rho must lie in (0, 1); got {rho!r}")
+    return r
+
+
+def jump_intensity(alpha, eps, rho, s=1.0, c=1.0):
+    """Jump intensity of the large jumps, eq. 12: ``β_l(t) = ν(R \\ [-O, O]) = (2c/α) s_t^(ρ(α-1)) ε^(ρα)``.
+
+    ``c = 1`` is the paper's Lévy measure; ``c = levy_constant(alpha)`` gives
+    the rate of increments ``|ΔL| > O`` of a standard SαS process (the simulator).
+    """
+    a = check_alpha(alpha)
+    r = _check_rho(rho)
+    c = check_positive(c, "c")
+    o = jump_threshold(eps, a, r, s)
+    return 2.0 * c / a * o ** (-a)
+
+
+def mean_interjump_time(alpha, eps, rho, s=1.0, c=1.0):
+    """``E[S_k] = 1/β_l``, eq. 15.
+
+    Changed: eq. 15 is printed as ``(α/2) s_t^(-ρα) ε^(-ρα)``; the inverse of
+    eq. 12 has ``s_t^(-ρ(α-1))``. We return ``1/β_l`` (the two agree for a
+    constant schedule, ``s_t = 1``).
+    """
+    return 1.0 / jump_intensity(alpha, eps, rho, s, c)
+
+
+def width_factor(alpha, d_minus, d_plus):
+    """``Φ_l = (-d-_l)^(-α_l) + (d+_l)^(-α_l)`` (below eq. 13); ``d- < 0 < d+``.
+
+    An infinite ``d`` (open side) contributes 0.
+    """
+    a = check_alpha(alpha)
+    dm = np.asarray(d_minus, dtype=float)
+    dp = np.asarray(d_plus, dtype=float)
+    if (dm >= 0).any() or (dp <= 0).any() or np.isnan(dm).any() or np.isnan(dp).any():
+        raise ValueError(f"need d_minus < 0 < d_plus; got d_minus={d_minus!r}, d_plus={d_plus!r}")
+    return (-dm) ** (-a) + dp ** (-a)
+
+
+def m_factor(alpha, eps, sigma=1.0, c=1.0):
+    """``m_l = c (σ_l ε_l)^α_l / α_l`` (below eq. 13; ``m̄_l`` of Thm 4.1).
+
+    Changed: eq. 13 prints ``m_l = 1ᵀλ_l ε^α/α`` with the noise scale not
+    raised to α; the jump ``ε̄σJ`` leaves ``[d-, d+]`` iff ``|J|`` exceeds
+    ``d/(ε̄σ)``, whose Lévy mass is ``c (ε̄σ)^α d^(-α)/α`` — the exponent is on
+    ``σ ε`` (as in ``m̄_l = λ̄^α ε^α/α`` of Thm 4.1).
+    """
+    a = check_alpha(alpha)
+    e = check_positive(eps, "eps")
+    sg = check_positive(sigma, "sigma")
+    c = check_positive(c, "c")
+    return c * (sg * e) ** a / a
+
+
+def first_jump_exit_probability(alpha, eps, rho, d_minus, d_plus, sigma=1.0, s=1.0):
+    """Probability that one large jump of axis ``l`` leaves ``[d-, d+]``, eq. 13.
+
+    ``P = m_l Φ_l s_t^(α-1) / β_l(t) = (σ ε̄)^α Φ ε̄^(-ρα) / 2``, from the
+    jump starting at the minimum. The Lévy constant ``c`` cancels. It is a
+    small-noise formula: values ≥ 1 mean the jumps are not "rare".
+    """
+    a = check_alpha(alpha)
+    m = m_factor(a, eps, sigma)
+    phi = width_factor(a, d_minus, d_plus)
+    s = check_positive(s, "s")
+    return m * phi * s ** (a - 1.0) / jump_intensity(a, eps, rho, s)
+
+
+def lemma31_bound(u_tilde, mu, t):
+    """Lemma 3.1, eq. 6: ``‖Y_t - W*‖² ≤ (2Ũ/μ) e^(-2μt)``, ``Ũ = U(w) - U(W*)``."""
+    u = check_positive(u_tilde, "u_tilde", allow_zero=True)
+    m = check_positive(mu, "mu")
+    t = check_positive(t, "t", allow_zero=True)
+    return 2.0 * u / m * np.exp(-2.0 * m * t)
+
+
+def prop32_exponent(alpha, rho, theta):
+    """The exponent ``θ̄ = -ρ(1-α) + 2 - 2θ`` of Proposition 3.2 (eq. 9), θ ∈ (0, (2-α)/4).
+
+    Eq. 9: ``P(sup_{t ≤ T} |Z_t - Y_t| ≥ c ε̄^θ) ≤ C_θ ε̄^θ̄``. The constant
+    ``C_θ`` is not given, so only the rate in ε̄ can be compared.
+    """
+    a = check_alpha(alpha)
+    r = _check_rho(rho)
+    th = np.asarray(theta, dtype=float)
+    if not ((th > 0) & (th < (2.0 - a) / 4.0)).all():
+        raise ValueError(f"theta must lie in (0, (2-alpha)/4); got theta={theta!r} for alpha={alpha!r}")
+    return -r * (1.0 - a) + 2.0 - 2.0 * th
+
+
+def relaxation_time(d_minus, d_plus, eps_bar, zeta, grad=None, mu=None):
+    """Relaxation time of ``Y``, eq. 14: ``T_R = max{∫_{d-}^{-ε̄^ζ} dy/(-U'(y)), ∫_{ε̄^ζ}^{d+} dy/U'(y)}``.
+
+    Give ``grad`` (the 1-D ``U'``, a numpy callable) or ``mu`` (quadratic
+    ``U = μy²/2``: ``T_R = ln(max(-d-, d+)/ε̄^ζ)/μ``).
+    """
+    dm, dp = float(d_minus), float(d_plus)
+    if not (dm < 0 < dp):
+        raise ValueError(f"need d_minus < 0 < d_plus; got {d_minus!r}, {d_plus!r}")
+    eb = float(check_positive(eps_bar, "eps_bar"))
+    z = float(check_positive(zeta, "zeta"))
+    r = eb ** z
+    if r >= min(-dm, dp):
+        raise ValueError(f"eps_bar**zeta = {r:g} must be smaller than the distances to the boundary")
+    if mu is not None:
+        m = float(check_positive(mu, "mu"))
+        return math.log(max(-dm, dp) / r) / m
+    if grad is None or not callable(grad):
+        raise ValueError("give grad (callable U') or mu")
+    left = integrate.quad(lambda y: 1.0 / (-grad(y)), dm, -r, limit=200)[0]
+    right = integrate.quad(lambda y: 1.0 / grad(y), r, dp, limit=200)[0]
+    return max(left, right)
+
+
+def relaxation_time_bound(eps_bar, c1=1.0):
+    """The right-hand side of eq. 14, ``C_1 |ln ε̄|``."""
+    eb = check_positive(eps_bar, "eps_bar")
+    return check_positive(c1, "c1") * np.abs(np.log(eb))
+
+
+# --------------------------------------------------------------------------- first-jump exit law
+
+
+def _per_axis(alpha, eps, sigma, d_minus, d_plus, c):
+    a = np.atleast_1d(check_alpha(alpha))
+    eps = np.atleast_1d(check_positive(eps, "eps"))
+    sg = np.atleast_1d(check_positive(sigma, "sigma"))
+    dm = np.atleast_1d(np.asarray(d_minus, dtype=float))
+    dp = np.atleast_1d(np.asarray(d_plus, dtype=float))
+    a, eps, sg, dm, dp = np.broadcast_arrays(a, eps, sg, dm, dp)
+    cc = levy_constant(a) if c is None else np.broadcast_to(check_positive(c, "c"), a.shape)
+    m = m_factor(a, eps, sg, cc)
+    phi = width_factor(a, dm, dp)
+    return a, m, phi, dm, dp
+
+
+def _schedule_integral(alpha, u, gamma):
+    """``∫_0^u s_t^(α-1) dt`` for ``s_t = t^(γ-1)``: ``u^γ_l / γ_l``, ``γ_l = 1 + (γ-1)(α-1)``."""
+    gl = 1.0 + (gamma - 1.0) * (alpha - 1.0)
+    if np.any(gl <= 0):
+        raise ValueError(f"need 1 + (gamma-1)(alpha-1) > 0; got gamma={gamma!r}")
+    return np.power.outer(np.asarray(u, dtype=float), gl) / gl
+
+
+def exit_rate(alpha, eps, d_minus, d_plus, sigma=1.0, s=1.0, c=None):
+    """Exit hazard of the first-jump law: ``h(t) = Σ_l m_l Φ_l s_t^(α_l-1)`` = ``Σ_l β_l(t) × eq. 13``.
+
+    ``c=None`` uses the standard-SαS Lévy constant (simulator convention).
+    """
+    a, m, phi, _, _ = _per_axis(alpha, eps, sigma, d_minus, d_plus, c)
+    s = float(check_positive(s, "s"))
+    return float(np.sum(m * phi * s ** (a - 1.0)))
+
+
+def survival_probability(u, alpha, eps, d_minus, d_plus, sigma=1.0, gamma=1.0, c=None):
+    """``P(σ_G > u) = exp(-Σ_l m_l Φ_l ∫_0^u s_t^(α_l-1) dt)`` (derivation of Thm 4.5 / Cor 4.6).
+
+    Exits happen only at large jumps (Sec. 4) and a jump exits with the
+    probability of eq. 13, so exits form a Poisson process of rate
+    ``h(t)`` (:func:`exit_rate`). For ``s_t = t^(γ-1)``:
+    ``exp(-Σ_l m_lΦ_l u^γ_l/γ_l)``, ``γ_l = 1 + (γ-1)(α_l-1)``; for γ = 1 the
+    exponential law ``exp(-Σ_l m_lΦ_l u)`` of Cor 4.6.
+    """
+    a, m, phi, _, _ = _per_axis(alpha, eps, sigma, d_minus, d_plus, c)
+    g = float(gamma)
+    if not 0 < g <= 1:
+        raise ValueError(f"gamma must lie in (0, 1]; got {gamma!r}")
+    u = check_positive(u, "u", allow_zero=True)
+    H = (_schedule_integral(a, u, g) * (m * phi)).sum(-1)
+    return np.exp(-H)
+
+
+def mean_exit_time(alpha, eps, d_minus, d_plus, sigma=1.0, gamma=1.0, c=None):
+    """Mean first exit time ``E σ_G = ∫_0^∞ P(σ_G > u) du`` of the first-jump law (Thm 4.1, Cor 4.2 corrected).
+
+    γ = 1 (Cor 4.2): ``E σ_G = 1 / Σ_l m_l Φ_l``. In one dimension this is the
+    Imkeller–Pavlyukevich law (:func:`imkeller_pavlyukevich_mean_exit_time`).
+    One axis and ``s_t = t^(γ-1)``: ``(γ_l/(mΦ))^(1/γ_l) Γ(1 + 1/γ_l)``;
+    several axes with γ < 1: numerical quadrature.
+
+    Changed: Thm 4.1 and Cor 4.2 print a *sum over axes* of per-axis times
+    weighted by ``A_{l,ν}^(-1) β_l/β_S``; the Poisson-thinning argument of their
+    proof (large jumps of all axes at total rate ``β_S``, axis ``l`` with
+    probability ``β_l/β_S``, exiting with eq. 13) gives one time with the
+    *sum of the rates* in the denominator. ``A_{l,ν}`` vanishes for N = 1,
+    making the printed bound infinite (:func:`mean_transition_time_thm41_as_printed`).
+    """
+    a, m, phi, _, _ = _per_axis(alpha, eps, sigma, d_minus, d_plus, c)
+    g = float(gamma)
+    if not 0 < g <= 1:
+        raise ValueError(f"gamma must lie in (0, 1]; got {gamma!r}")
+    lam = m * phi
+    if g == 1.0:
+        return float(1.0 / lam.sum())
+    gl = 1.0 + (g - 1.0) * (a - 1.0)
+    if a.size == 1:
+        return float((gl[0] / lam[0]) ** (1.0 / gl[0]) * special.gamma(1.0 + 1.0 / gl[0]))
+    scale = 1.0 / lam.sum()
+    f = lambda u: float(np.exp(-np.sum(lam * u ** gl / gl)))  # noqa: E731
+    val = integrate.quad(f, 0, np.inf, limit=400)[0] if scale > 0 else np.inf
+    return float(val)
+
+
+def exit_direction_probabilities(alpha, eps, d_minus, d_plus, sigma=1.0, c=None):
+    """``P(exit through axis l, side ±)`` of the first-jump law (Thm 4.3, eq. 19, γ = 1).
+
+    ``P(W_σ ∈ Ω±_l) = m_l |d±_l|^(-α_l) / Σ_j m_j Φ_j``; returns an
+    ``(N, 2)`` array, column 0 the lower side ``d-``, column 1 the upper ``d+``.
+    Sums to 1.
+    """
+    a, m, phi, dm, dp = _per_axis(alpha, eps, sigma, d_minus, d_plus, c)
+    tot = np.sum(m * phi)
+    return np.stack([m * (-dm) ** (-a), m * dp ** (-a)], axis=-1) / tot
+
+
+def exit_direction_ratio(alpha_l, alpha_j, eps_l, eps_j, d_plus_l, d_plus_j, sigma_l=1.0, sigma_j=1.0, c=None):
+    """``P(W_σ ∈ Ω+_l) / P(W_σ ∈ Ω+_j)`` of the first-jump law (Cor 4.4, eq. 20 corrected).
+
+    ``= m_l (d+_l)^(-α_l) / (m_j (d+_j)^(-α_j))``; with a common ε it scales
+    as ``ε^(α_l-α_j)`` (eq. 21), with ``ε_l = η^((α_l-1)/α_l)`` as
+    ``η^(α_l-α_j)``.
+
+    Changed: eq. 20 prints ``ε^((α_l-α_j)(1-ρ))``; the extra ``ε^(-ρα)`` comes
+    from dividing the exit rate of axis ``l`` by its jump intensity ``β̄_l``
+    (eq. 19 keeps ``m̄_i/β̄_i``), but the exit probability per unit time of an
+    axis is ``β_l × eq. 13 = m_l Φ_l``, in which β cancels.
+    """
+    al = check_alpha(alpha_l)
+    aj = check_alpha(alpha_j)
+    cl = levy_constant(al) if c is None else c
+    cj = levy_constant(aj) if c is None else c
+    num = m_factor(al, eps_l, sigma_l, cl) * check_positive(d_plus_l, "d_plus_l") ** (-al)
+    den = m_factor(aj, eps_j, sigma_j, cj) * check_positive(d_plus_j, "d_plus_j") ** (-aj)
+    return num / den
+
+
+def exit_direction_ratio_as_printed(alpha_l, alpha_j, eps, rho, d_plus_l, d_plus_j, sigma_l=1.0, sigma_j=1.0):
+    """Cor 4.4, eq. 20 as printed: ``(σ_l^α_l/σ_j^α_j) ε^((α_l-α_j)(1-ρ)) (d+_l)^(-α_l)/(d+_j)^(-α_j)``."""
+    al = check_alpha(alpha_l)
+    aj = check_alpha(alpha_j)
+    r = _check_rho(rho)
+    e = check_positive(eps, "eps")
+    return (check_positive(sigma_l, "sigma_l") ** al / check_positive(sigma_j, "sigma_j") ** aj
+            * e ** ((al - aj) * (1.0 - r))
+            * check_positive(d_plus_l, "d_plus_l") ** (-al) / check_positive(d_plus_j, "d_plus_j") ** (-aj))
+
+
+# --------------------------------------------------------------------------- the printed bounds
+
+
+def a_constant(alpha, eps, rho, d_minus, d_plus, sigma=1.0):
+    """``A_{l,ν} = (1 - m̄_ν β̄_ν^(-1) Φ_ν)(1 - β̄_l β̄_S^(-1))`` (above Thm 4.1), paper convention c = 1.
+
+    The average parameter ν is read as ``α_ν = mean α``, ``σ_ν``, ``ε_ν``,
+    ``d±_ν`` the means over axes. ``A = 0`` for one axis (β̄_l = β̄_S).
+    """
+    a = np.atleast_1d(check_alpha(alpha))
+    eps, sg, dm, dp = (np.broadcast_to(np.asarray(v, dtype=float), a.shape) for v in (eps, sigma, d_minus, d_plus))
+    beta = 2.0 * eps ** (rho * a) / a
+    an, en, sn, dmn, dpn = a.mean(), eps.mean(), sg.mean(), dm.mean(), dp.mean()
+    p_nu = m_factor(an, en, sn) * width_factor(an, dmn, dpn) / (2.0 * en ** (rho * an) / an)
+    return (1.0 - p_nu) * (1.0 - beta / beta.sum())
+
+
+def mean_transition_time_thm41_as_printed(alpha, eps, rho, d_minus, d_plus, sigma=1.0, gamma=1.0):
+    """Thm 4.1 as printed (paper convention c = 1), ``s_t = t^(γ-1)``::
+
+        E σ_G ≤ Σ_l A_{l,ν}^(-1) β̄_l (m̄_lΦ_l)^(1-C) / (β̄_S (1+(γ-1)(α_l-1))) Γ(C),
+        C = (2 + (γ-1)(α_l - 1 + ρ(α_l-α_ν))) / (1 + (γ-1)(α_l-1)).
+
+    Infinite when ``A_{l,ν} = 0`` (one axis). See :func:`mean_exit_time` for the
+    derived law.
+    """
+    a = np.atleast_1d(check_alpha(alpha))
+    eps_b, sg, dm, dp = (np.broadcast_to(np.asarray(v, dtype=float), a.shape) for v in (eps, sigma, d_minus, d_plus))
+    r = float(_check_rho(rho))
+    g = float(gamma)
+    A = a_constant(a, eps_b, r, dm, dp, sg)
+    beta = 2.0 * eps_b ** (r * a) / a
+    mphi = m_factor(a, eps_b, sg) * width_factor(a, dm, dp)
+    gl = 1.0 + (g - 1.0) * (a - 1.0)
+    C = (2.0 + (g - 1.0) * (a - 1.0 + r * (a - a.mean()))) / gl
+    with np.errstate(divide="ignore"):
+        terms = np.where(A > 0, beta * mphi ** (1.0 - C) / (beta.sum() * gl) * special.gamma(C) / np.where(A > 0, A, 1.0), np.inf)
+    return float(terms.sum())
+
+
+def mean_transition_time_cor42_as_printed(alpha, eps, rho, d_minus, d_plus, sigma=1.0):
+    """Cor 4.2 (eq. 16) as reconstructed from Thm 4.1 at γ = 1: ``Σ_l A_{l,ν}^(-1) (β̄_l/β̄_S) / (m̄_l Φ_l)``.
+
+    The extracted eq. 16 reads ``Σ A^(-1) (1/β_S) 1ᵀλ̄_l ε^(α_l(1-ρ)) Φ_l``; with
+    ``m̄ = λ̄^α ε^α/α`` and ``β̄ = 2ε^(ρα)/α`` the γ → 1 limit of Thm 4.1 is
+    ``A^(-1) 2/(β_S λ̄^α ε^(α(1-ρ)) Φ)``, i.e. eq. 16 with the fraction restored.
+    """
+    return mean_transition_time_thm41_as_printed(alpha, eps, rho, d_minus, d_plus, sigma, gamma=1.0)
+
+
+def survival_thm45_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma=1.0, gamma=1.0):
+    """Thm 4.5 (eq. 22) as printed: ``Σ_l A^(-1) β̄_l m̄_lΦ_l / (β̄_S γ_l (m̄_lΦ_l)^κ) Γ(κ, m̄_lΦ_l u^γ_l)``.
+
+    ``γ_l = 1 + (γ-1)(α_l-1)``, ``κ = (1 + (γ-1)(α_l-1+ρ(α_l-α_ν)))/γ_l``,
+    ``Γ(κ, x)`` the upper incomplete gamma function.
+    """
+    a = np.atleast_1d(check_alpha(alpha))
+    eps_b, sg, dm, dp = (np.broadcast_to(np.asarray(v, dtype=float), a.shape) for v in (eps, sigma, d_minus, d_plus))
+    r = float(_check_rho(rho))
+    g = float(gamma)
+    u = np.asarray(check_positive(u, "u", allow_zero=True))
+    A = a_constant(a, eps_b, r, dm, dp, sg)
+    beta = 2.0 * eps_b ** (r * a) / a
+    mphi = m_factor(a, eps_b, sg) * width_factor(a, dm, dp)
+    gl = 1.0 + (g - 1.0) * (a - 1.0)
+    kap = (1.0 + (g - 1.0) * (a - 1.0 + r * (a - a.mean()))) / gl
+    ug = np.power.outer(u, gl)
+    upper = special.gammaincc(kap, mphi * ug) * special.gamma(kap)
+    with np.errstate(divide="ignore"):
+        coef = np.where(A > 0, beta * mphi / (beta.sum() * gl * mphi ** kap) / np.where(A > 0, A, 1.0), np.inf)
+    return (coef * upper).sum(-1)
+
+
+def survival_cor46_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma=1.0):
+    """Cor 4.6 (eq. 23) as printed: ``P(σ > u) ≤ Σ_l A_{l,ν}^(-1) (β̄_l/β̄_S) e^(-m̄_lΦ_l u)`` (c = 1)."""
+    return survival_thm45_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma, gamma=1.0)
+
+
+# --------------------------------------------------------------------------- classical anchors
+
+
+def imkeller_pavlyukevich_mean_exit_time(alpha, eps, a, b, sigma=1.0, c=None):
+    """Mean first exit time from ``(-b, a)`` of ``dX = -U'(X)dt + εσ dL`` (small ε), 1-D.
+
+    Imkeller & Pavlyukevich :cite:`imkeller2006first`: for a potential with a
+    single non-degenerate minimum at 0 inside ``(-b, a)`` and ``L`` with Lévy
+    density ``c |y|^(-1-α)``, ``σ(ε) (εσ)^α c (a^(-α) + b^(-α))/α`` converges
+    in law to Exp(1), so ``E σ ≈ α / (c (εσ)^α (a^(-α) + b^(-α)))``. Default
+    ``c = levy_constant(alpha)`` (standard SαS driver).
+    """
+    al = check_alpha(alpha)
+    if np.any(al >= 2):
+        raise ValueError("the Imkeller–Pavlyukevich law needs alpha < 2 (use kramers_mean_transition_time)")
+    e = check_positive(eps, "eps")
+    a_ = check_positive(a, "a")
+    b_ = check_positive(b, "b")
+    sg = check_positive(sigma, "sigma")
+    cc = levy_constant(al) if c is None else check_positive(c, "c")
+    return al / (cc * (e * sg) ** al * (a_ ** (-al) + b_ ** (-al)))
+
+
+def imkeller_pavlyukevich_exit_probabilities(alpha, a, b):
+    """Exit through the right / left end of ``(-b, a)``: ``a^(-α)/(a^(-α)+b^(-α))`` and ``b^(-α)/(…)`` :cite:`imkeller2006first`."""
+    al = check_alpha(alpha)
+    ra = check_positive(a, "a") ** (-al)
+    rb = check_positive(b, "b") ** (-al)
+    return ra / (ra + rb), rb / (ra + rb)
+
+
+def kramers_mean_transition_time(barrier, curvature_min, curvature_saddle, eps, sigma=1.0):
+    """Kramers' law :cite:`kramers1940brownian` for α = 2: ``2π/√(U''(x_min)|U''(x_s)|) · exp(ΔU/D)``.
+
+    Mean time to cross the barrier ``ΔU`` (to a point beyond the saddle) for
+    ``dX = -U'(X)dt + √(2D) dB``. In the SαS convention of this package
+    ``L_t`` at α = 2 is ``√2 B_t`` (variance 2t), so ``εσ dL = √2 εσ dB`` and
+    ``D = (εσ)²``. ``curvature_saddle`` is ``|U''|`` at the barrier top.
+    """
+    du = check_positive(barrier, "barrier")
+    k1 = check_positive(curvature_min, "curvature_min")
+    k2 = check_positive(np.abs(curvature_saddle), "curvature_saddle")
+    D = (check_positive(eps, "eps") * check_positive(sigma, "sigma")) ** 2
+    return 2.0 * np.pi / np.sqrt(k1 * k2) * np.exp(du / D)
+
+
+def mean_first_passage_time_diffusion(potential, x0, b, D, lower, n_grid=20001):
+    """Exact mean first passage time from ``x0`` to ``b > x0`` of ``dX = -U'(X)dt + √(2D) dB``.
+
+    ``T = (1/D) ∫_{x0}^{b} e^(U(y)/D) ∫_{lower}^{y} e^(-U(z)/D) dz dy`` with a
+    reflecting end at ``lower`` (take it where ``U`` is large; e.g. Gardiner,
+    *Handbook of Stochastic Methods*, Sec. 5.2.7). ``potential`` is a numpy
+    callable ``U``. Kramers' law is its small-D limit.
+    """
+    Dv = float(check_positive(D, "D"))
+    x0, b, lower = float(x0), float(b), float(lower)
+    if not lower < x0 < b:
+        raise ValueError(f"need lower < x0 < b; got lower={lower}, x0={x0}, b={b}")
+    z = np.linspace(lower, b, int(n_grid))
+    Uz = np.asarray(potential(z), dtype=float)
+    if not np.isfinite(Uz).all():
+        raise ValueError("potential returned NaN or inf on the grid")
+    u0 = Uz.min()
+    with np.errstate(under="ignore"):
+        inner = integrate.cumulative_trapezoid(np.exp(-(Uz - u0) / Dv), z, initial=0.0)
+    mask = z >= x0
+    expo = (Uz[mask] - u0) / Dv
+    if expo.max() > 700:
+        raise ValueError(f"barrier/D = {expo.max():.0f} overflows float64; D is too small")
+    outer = np.exp(expo) * inner[mask]
+    return float(integrate.trapezoid(outer, z[mask]) / Dv)
