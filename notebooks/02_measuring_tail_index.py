@@ -140,7 +140,7 @@ def cell(method, n, field):
     return np.asarray(S[field][sel][order], dtype=float)
 
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Root-mean-square error (top) and bias (bottom) of $\\hat\\alpha$ against the true α, one panel per sample size $n$, for the four estimators (each point: `study_reps` replicates). The regression and maximum-likelihood estimators are the most accurate; McCulloch's is biased low at α = 2 and the log estimator is several times noisier than the others.", "name": "fig-measuring-tail-index-accuracy"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Root-mean-square error (top) and bias (bottom) of $\\hat\\alpha$ against the true α, one panel per sample size $n$, for the four estimators (each point: `study_reps` replicates). The numbers of this run are given below the figure.", "name": "fig-measuring-tail-index-accuracy"}}
 fig, axes = plotting.figure(ncols=len(study_ns), nrows=2, sharex=True)
 axes = np.atleast_2d(axes).reshape(2, len(study_ns))
 alphas_sorted = np.sort(np.asarray(study_alphas, dtype=float))
@@ -158,12 +158,67 @@ axes[1, 0].set_ylabel("bias of α̂")
 axes[0, 0].legend(loc="lower left", fontsize=7)
 plotting.plt.show()
 
+# %%
+from myst_nb import glue  # noqa: E402
+
+
+def fmt(x, nd=2):
+    """A number for the prose, with a typographic minus; 'n/a' where it is undefined."""
+    return "n/a" if not np.isfinite(x) else f"{x:.{nd}f}".replace("-", "−")
+
+
+def fmt_range(v, nd=2):
+    """'lo to hi' of the finite values in v (one value where they agree at that precision)."""
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return "n/a"
+    lo, hi = fmt(v.min(), nd), fmt(v.max(), nd)
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def rmse_at(m, n):
+    return cell(m, n, "rmse") if m in study_methods else np.array([np.nan])
+
+
+n_at = 1000 if 1000 in study_ns else study_ns[-1]
+a18 = float(alphas_sorted[np.argmin(np.abs(alphas_sorted - 1.8))])
+glue("ch02_n_at", int(n_at), display=False)
+glue("ch02_a18", fmt(a18), display=False)
+glue("ch02_ecf_rmse_max", fmt(np.max(rmse_at("ecf", n_at))), display=False)
+glue("ch02_ml_rmse_max", fmt(np.max(rmse_at("ml", n_at))), display=False)
+glue("ch02_mcc_rmse_a18", fmt(rmse_at("mcculloch", n_at)[np.argmin(np.abs(alphas_sorted - a18))] if "mcculloch" in study_methods else np.nan),
+     display=False)
+glue("ch02_log_rmse_range", fmt_range(rmse_at("log", n_at)), display=False)
+# RMSE against n: slope of log(mean RMSE over α) against log n, per estimator
+if len(study_ns) >= 2:
+    rmse_slopes = [np.polyfit(np.log(study_ns), np.log([np.mean(cell(m, n, "rmse")) for n in study_ns]), 1)[0] for m in study_methods]
+else:
+    rmse_slopes = [np.nan]
+glue("ch02_rmse_slope_range", fmt_range(rmse_slopes), display=False)
+# can one estimate of the log estimator separate α = a18 from α = 2? Criterion: its 95 % error band
+# (±1.96 RMSE, the larger RMSE of the two α) is narrower than half the gap between them.
+if "log" in study_methods:
+    r_log = float(max(rmse_at("log", n_at)[np.argmin(np.abs(alphas_sorted - a18))], rmse_at("log", n_at)[-1]))
+else:
+    r_log = np.nan
+half_gap = (2.0 - a18) / 2
+glue("ch02_log_band", fmt(1.96 * r_log), display=False)
+glue("ch02_half_gap", fmt(half_gap), display=False)
+glue("ch02_log_separates", "can" if 1.96 * r_log < half_gap else "cannot", display=False)
+glue("ch02_log_vs_ecf", fmt(np.mean(rmse_at("log", n_at)) / np.mean(rmse_at("ecf", n_at)), 1), display=False)
+
 # %% [markdown]
-# The RMSE of every estimator shrinks roughly like $n^{-1/2}$. At $n = 1000$ — the order of the
-# number of mini-batches one can afford per parameter — the regression estimator is within about
-# 0.05 of the truth for every α, maximum likelihood a little better, McCulloch's estimator about
-# 0.1 for α ≈ 1.8, and the log estimator of {eq}`eq-log-estimator` 0.1–0.15: a single estimate
-# from it cannot separate α = 1.8 from α = 2.
+# In this run the RMSE falls with the sample size with fitted exponents
+# {glue:text}`ch02_rmse_slope_range` (from the mean RMSE over α of each estimator; $n^{-1/2}$ is
+# −0.5). At $n$ = {glue:text}`ch02_n_at` — the order of the number of mini-batches one can afford
+# per parameter — the RMSE over all α is at most {glue:text}`ch02_ecf_rmse_max` for the regression
+# estimator and at most {glue:text}`ch02_ml_rmse_max` for maximum likelihood; McCulloch's estimator
+# has {glue:text}`ch02_mcc_rmse_a18` at α = {glue:text}`ch02_a18`, and the log estimator of
+# {eq}`eq-log-estimator` {glue:text}`ch02_log_rmse_range`. Its 95 % error band near α = 2
+# (±1.96 RMSE = ±{glue:text}`ch02_log_band`) against half the gap between α = {glue:text}`ch02_a18`
+# and α = 2 ({glue:text}`ch02_half_gap`) says that a single estimate from it
+# {glue:text}`ch02_log_separates` separate the two.
 #
 # The same numbers at the default method's working point:
 
@@ -205,14 +260,40 @@ for m in study_methods:
         est = S["estimates"][i]
         print(f"{m:>10} n={n:>5}: bias {S['bias'][i]:+.3f}, share of α̂ < 1.9: {np.mean(est < 1.9):.2f}")
 
+# %%
+g2 = {}  # (method, n) -> (bias, share of estimates below 1.9) on Gaussian data
+for m in study_methods:
+    for n in study_ns:
+        i = np.flatnonzero(sel2 & (S["method"] == m) & (S["n"] == n))[0]
+        g2[m, n] = (float(S["bias"][i]), float(np.mean(S["estimates"][i] < 1.9)))
+
+
+def g2_values(methods, field, ns=study_ns):
+    return [g2[m, n][field] for m in methods if m in study_methods for n in ns] or [np.nan]
+
+
+small_ns = [n for n in study_ns if n <= n_at]
+glue("ch02_g2_good_bias", fmt(np.max(np.abs(g2_values(["ecf", "ml"], 0))), 3), display=False)
+glue("ch02_g2_good_share", fmt(np.max(g2_values(["ecf", "ml"], 1))), display=False)
+glue("ch02_g2_ecf_bias", fmt(np.max(np.abs(g2_values(["ecf"], 0, [n_at]))), 3), display=False)
+glue("ch02_g2_mcc_bias", fmt_range(g2_values(["mcculloch"], 0), 3), display=False)
+glue("ch02_g2_log_bias", fmt_range(g2_values(["log"], 0), 3), display=False)
+glue("ch02_g2_log_share_small", fmt_range(g2_values(["log"], 1, small_ns)), display=False)
+glue("ch02_g2_log_share_nat", fmt(g2_values(["log"], 1, [n_at])[0]), display=False)
+glue("ch02_g2_mcc_share_nat", fmt(g2_values(["mcculloch"], 1, [n_at])[0]), display=False)
+glue("ch02_g2_ecf_share_nat", fmt(g2_values(["ecf"], 1, [n_at])[0]), display=False)
+
 # %% [markdown]
-# On Gaussian data the regression and likelihood estimators stay within about 0.01 of 2 on
-# average and essentially never fall below 1.9. McCulloch's estimator is biased by a few
-# hundredths (its estimates pile up at 2 and spread below it), and the log estimator by up to a
-# tenth or more at small $n$; with the log estimator a sizeable share — a third or more at
-# $n \le 1000$ — of purely Gaussian parameters would be reported with α < 1.9. A tail index near 1.9 measured with
-# such an estimator is therefore no evidence against Gaussian noise, whereas the same number from
-# the regression estimator at $n = 1000$ is.
+# In this run, on Gaussian data the regression and likelihood estimators are biased by at most
+# {glue:text}`ch02_g2_good_bias` and put at most a fraction {glue:text}`ch02_g2_good_share` of
+# their estimates below 1.9. McCulloch's estimator has a bias of {glue:text}`ch02_g2_mcc_bias`
+# over the sample sizes studied (its estimates pile up at 2 and spread below it), and the log
+# estimator {glue:text}`ch02_g2_log_bias`; with the log estimator a fraction
+# {glue:text}`ch02_g2_log_share_small` of purely Gaussian parameters would be reported with
+# α < 1.9 at $n \le$ {glue:text}`ch02_n_at`. A tail index near 1.9 is evidence against Gaussian
+# noise only in so far as Gaussian data rarely produce one: at $n$ = {glue:text}`ch02_n_at` that
+# happens for a fraction {glue:text}`ch02_g2_log_share_nat` of Gaussian samples with the log
+# estimator and {glue:text}`ch02_g2_ecf_share_nat` with the regression estimator.
 
 # %% [markdown]
 # ## The fit errors of Tables 1–3 on data with a known law
@@ -250,7 +331,7 @@ for r in rows:
     ratio = r["SαS-SSE mean"] / r["Gauss-SSE mean"]
     print(f"{r['model']:<14} SαS/Gauss SSE ratio {ratio:.2f}, SαS better (SSE) for {r['SαS better (SSE)']:.0%} of parameters")
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Per-parameter fit errors {eq}`eq-fit-errors` of the SαS fit against those of the Gaussian fit for the three synthetic networks (SSE left, χ² right). Points below the diagonal are parameters where the SαS law fits better. On Gaussian data the two fits are essentially the same law and the points hug the diagonal; on SαS data the SαS fit wins by an order of magnitude.", "name": "fig-measuring-tail-index-fit-errors"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Per-parameter fit errors {eq}`eq-fit-errors` of the SαS fit against those of the Gaussian fit for the three synthetic networks (SSE left, χ² right). Points below the diagonal are parameters where the SαS law fits better.", "name": "fig-measuring-tail-index-fit-errors"}}
 fig, axes = plotting.figure(ncols=2)
 for k, (name, fe) in enumerate(errors.items()):
     axes[0].loglog(fe.sse_gauss, fe.sse_sas, ".", ms=3, color=plotting.PALETTE[k], label=name)
@@ -263,15 +344,24 @@ for ax, lab in zip(axes, ["SSE", "χ²"]):
 axes[0].legend(fontsize=7)
 plotting.plt.show()
 
+# %%
+fe_ratio = {r["model"]: r["SαS-SSE mean"] / r["Gauss-SSE mean"] for r in rows}
+glue("ch02_fe_ratio_gauss", fmt(fe_ratio["Gaussian"]), display=False)
+glue("ch02_fe_ratio_18", fmt(fe_ratio["SαS, α = 1.8"]), display=False)
+glue("ch02_fe_ratio_15", fmt(fe_ratio["SαS, α = 1.5"]), display=False)
+glue("ch02_fe_better_gauss", fmt(float(rows[0]["SαS better (SSE)"])), display=False)
+
 # %% [markdown]
-# The metrics behave as one would want. On Gaussian data the SαS family contains the truth
-# (α = 2), so its fit can only be marginally better than the Gaussian one — by fitting noise —
-# and the two errors are nearly equal. On SαS data the SαS fit wins clearly, by more the heavier
-# the tails. In the paper's Tables 1–2 the SαS errors are smaller than the Gaussian ones by 2 %
-# (ResNet110) to 30 % (ResNet50) and by a factor of three for BERT at batch size 8: between these
-# two synthetic cases, and far from the order-of-magnitude gap of a clean SαS sample — which is
-# what a mixture of nearly Gaussian and heavier-tailed parameters, or parameters with mildly heavy
-# tails, would give. Two caveats carry over to real networks: the
+# On Gaussian data the SαS family contains the truth (α = 2), so its fit can only be better than
+# the Gaussian one by fitting noise; in this run the ratio of the mean SSEs (SαS over Gaussian) is
+# {glue:text}`ch02_fe_ratio_gauss` on Gaussian data, with the SαS fit better for a fraction
+# {glue:text}`ch02_fe_better_gauss` of the parameters. On SαS data the ratio is
+# {glue:text}`ch02_fe_ratio_18` for α = 1.8 and {glue:text}`ch02_fe_ratio_15` for α = 1.5. In the
+# paper's Tables 1–2 the SαS errors are smaller than the Gaussian ones by 2 % (ResNet110) to 30 %
+# (ResNet50) and by a factor of three for BERT at batch size 8 — ratios of 0.98 to 0.7 and about
+# 1/3, to be set against the synthetic ratios above. Ratios between those of Gaussian data and of
+# a clean SαS sample are what a mixture of nearly Gaussian and heavier-tailed parameters, or
+# parameters with mildly heavy tails, would give. Two caveats carry over to real networks: the
 # SSE, computed on densities, depends on the units (with raw units, as in the paper, it scales
 # like one over the parameter's size, and averages over parameters are dominated by the
 # smallest ones), and both metrics depend on the bins.
@@ -323,27 +413,53 @@ for spread, per_med, pooled, pooled_std, pooled_log in pool_rows:
     print(f"spread {spread:.2f}: per-coordinate α̂ {per_med:.2f}, pooled {pooled:.2f} "
           f"(log estimator {pooled_log:.2f}), pooled after scaling {pooled_std:.2f}")
 
+# %%
+i_a = int(np.argmin(np.abs(pool[:, 0] - 0.2)))  # the spread closest to a fifth of a decade
+i_b = int(np.argmin(np.abs(pool[:, 0] - 0.5)))  # and to half a decade
+glue("ch02_pool_sa", fmt(pool[i_a, 0]), display=False)
+glue("ch02_pool_sa_factor", fmt(10 ** pool[i_a, 0], 1), display=False)
+glue("ch02_pool_sb", fmt(pool[i_b, 0]), display=False)
+glue("ch02_pool_a", fmt(pool[i_a, 2]), display=False)
+glue("ch02_pool_b", fmt(pool[i_b, 2]), display=False)
+glue("ch02_pool_log_a", fmt(pool[i_a, 4]), display=False)
+glue("ch02_pool_log_b", fmt(pool[i_b, 4]), display=False)
+glue("ch02_pool_per_min", fmt(pool[:, 1].min()), display=False)
+glue("ch02_pool_std_min", fmt(pool[:, 3].min()), display=False)
+glue("ch02_pool_min", fmt(pool[:, 2].min()), display=False)
+glue("ch02_pool_smax", fmt(pool[np.argmin(pool[:, 2]), 0]), display=False)
+# does the log estimator move less than the regression estimator at the wider spread?
+glue("ch02_pool_log_less", "less" if abs(2 - pool[i_b, 4]) < abs(2 - pool[i_b, 2]) else "no less", display=False)
+
 # %% [markdown]
-# A spread of a fifth of a decade in the parameters' noise scales (a factor of about 1.6) already
-# lowers the pooled α visibly below 2, and half a decade — modest for a deep network, whose layers
-# differ in gradient size by orders of magnitude — drives it to around 1, though no coordinate is
-# heavy-tailed. The log estimator reacts less, but in the same direction. A pooled estimate therefore mixes two things: the tails
+# In this run a spread of {glue:text}`ch02_pool_sa` decades in the parameters' noise scales (a
+# factor of {glue:text}`ch02_pool_sa_factor`) gives a pooled α̂ of {glue:text}`ch02_pool_a`, and a
+# spread of {glue:text}`ch02_pool_sb` decades — modest for a deep network, whose layers differ in
+# gradient size by orders of magnitude — {glue:text}`ch02_pool_b`, though no coordinate is
+# heavy-tailed (the median per-coordinate α̂ is at least {glue:text}`ch02_pool_per_min`, and pooling
+# after per-coordinate scaling gives at least {glue:text}`ch02_pool_std_min`). The log estimator
+# moves {glue:text}`ch02_pool_log_less` than the regression estimator
+# ({glue:text}`ch02_pool_log_a` and {glue:text}`ch02_pool_log_b`). A pooled estimate therefore mixes two things: the tails
 # of each coordinate and the heterogeneity of scales across coordinates. This is the
 # methodological reason the paper, like {cite:t}`xie2020diffusion`, measures each parameter
 # separately, and the reason the rest of this book does so too.
 #
 # ## Summary
 #
-# * With $n \approx 1000$ samples per parameter the regression estimator measures α to about
-#   ±0.05 and has a bias below 0.01 at α = 2; it is the default of `stable.fit` and fits ten
+# * With $n$ = {glue:text}`ch02_n_at` samples per parameter the regression estimator measured α
+#   in this run with an RMSE of at most {glue:text}`ch02_ecf_rmse_max` and a bias of at most
+#   {glue:text}`ch02_g2_ecf_bias` in size at α = 2; it is the default of `stable.fit` and fits ten
 #   thousand parameters in about a second.
-# * McCulloch's estimator is fast but biased low at α = 2, and the log estimator of
-#   {eq}`eq-log-estimator` is several times noisier; values near 1.9 from either are compatible
-#   with Gaussian noise.
-# * The fit errors {eq}`eq-fit-errors` separate SαS from Gaussian data clearly, and give almost
-#   equal errors on Gaussian data: a large gap between the two columns of Tables 1–3 is evidence
-#   for heavy tails, a small one is not.
-# * Pooling coordinates of different scales yields α < 2 from purely Gaussian noise; α must be
+# * McCulloch's estimator is fast but biased at α = 2 ({glue:text}`ch02_g2_mcc_bias`), and the
+#   log estimator of {eq}`eq-log-estimator` has {glue:text}`ch02_log_vs_ecf` times the mean RMSE
+#   of the regression estimator; on Gaussian data they return α̂ < 1.9 for a fraction
+#   {glue:text}`ch02_g2_mcc_share_nat` and {glue:text}`ch02_g2_log_share_nat` of the samples at
+#   $n$ = {glue:text}`ch02_n_at`.
+# * The fit errors {eq}`eq-fit-errors` have an SSE ratio (SαS over Gaussian) of
+#   {glue:text}`ch02_fe_ratio_gauss` on Gaussian data against {glue:text}`ch02_fe_ratio_18` and
+#   {glue:text}`ch02_fe_ratio_15` on SαS data: a large gap between the two columns of Tables 1–3
+#   is evidence for heavy tails, a small one is not.
+# * Pooling coordinates of different scales yields α < 2 from purely Gaussian noise (down to
+#   {glue:text}`ch02_pool_min` at a spread of {glue:text}`ch02_pool_smax` decades here); α must be
 #   measured per parameter.
 
 # %%

@@ -162,12 +162,72 @@ for a, e, m, ci, t in rows_eps:
 slopes = {a: np.polyfit(np.log(rows_eps[rows_eps[:, 0] == a, 1]), np.log(rows_eps[rows_eps[:, 0] == a, 2]), 1)[0] for a in eps_alphas}
 print("fitted d log E[sigma] / d log eps:", {float(a): round(float(s), 2) for a, s in slopes.items()}, "(theory: -alpha)")
 
+# %%
+from myst_nb import glue  # noqa: E402
+
+
+def fmt(x, nd=2):
+    """A number for the prose, with a typographic minus; 'n/a' where it is undefined."""
+    return "n/a" if not np.isfinite(x) else f"{x:.{nd}f}".replace("-", "\u2212")
+
+
+def fmt_list(v, nd=2):
+    return ", ".join(fmt(float(x), nd) for x in v)
+
+
+def sig3(x):
+    """Three significant digits, no exponent."""
+    return fmt(x, max(0, 2 - math.floor(math.log10(abs(x))))) if x and np.isfinite(x) else fmt(x, 0)
+
+
+def pct_dev(ratios, words=("faster", "slower")):
+    """Ratios sim/theory as '11–13 % faster' (words[0]: ratio < 1, words[1]: ratio > 1)."""
+    d = 100 * (1 - np.asarray(ratios, dtype=float))
+    if d.size == 0:
+        return "n/a"
+    if (d > 0).all() or (d < 0).all():
+        word = words[0] if d[0] > 0 else words[1]
+        lo, hi = f"{np.abs(d).min():.0f}", f"{np.abs(d).max():.0f}"
+        return f"{lo if lo == hi else lo + '–' + hi} % {word}"
+    return f"from {-d.min():.0f} % {words[1]} to {d.max():.0f} % {words[0]}"
+
+
+def in_band(p_sim, p_pred, n):
+    """Simulated share inside the 95 % binomial band of the predicted one."""
+    p_pred = np.asarray(p_pred, dtype=float)
+    return np.abs(np.asarray(p_sim) - p_pred) <= 1.96 * np.sqrt(p_pred * (1 - p_pred) / n) + 1e-12
+
+
+e_small, e_large = min(eps_values), max(eps_values)
+small = np.array([rows_eps[(rows_eps[:, 0] == a) & (rows_eps[:, 1] == e_small)][0] for a in eps_alphas])
+large = np.array([rows_eps[(rows_eps[:, 0] == a) & (rows_eps[:, 1] == e_large)][0] for a in eps_alphas])
+small_in = np.abs(small[:, 2] - small[:, 4]) <= small[:, 3]  # theory inside the simulated 95 % interval
+slope_v = np.array([slopes[a] for a in eps_alphas])
+glue("ch06_eps_small", f"{e_small:g}", display=False)
+glue("ch06_eps_large", f"{e_large:g}", display=False)
+glue("ch06_eps_alphas", fmt_list(eps_alphas, 1), display=False)
+glue("ch06_ratio_small", fmt_list(small[:, 2] / small[:, 4]), display=False)
+glue("ch06_small_in", f"{int(small_in.sum())} of {small_in.size}", display=False)
+glue("ch06_large_dev", pct_dev(large[:, 2] / large[:, 4]), display=False)
+glue("ch06_slopes", fmt_list(slope_v), display=False)
+glue("ch06_minus_alphas", fmt_list(-np.asarray(eps_alphas, dtype=float), 1), display=False)
+glue("ch06_slope_vs", "steeper than −α for every α" if (slope_v < -np.asarray(eps_alphas)).all()
+     else "shallower than −α for every α" if (slope_v > -np.asarray(eps_alphas)).all() else "on both sides of −α", display=False)
+width_slope = np.polyfit(np.log(rows_width[:, 0]), np.log(rows_width[:, 1]), 1)[0] if len(rows_width) >= 2 else float("nan")
+glue("ch06_width_slope", fmt(width_slope), display=False)
+glue("ch06_v_mean", "holds" if small_in.all() else "fails", display=False)
+
 # %% [markdown]
-# The escape time is polynomial in ε and grows as $d^{\alpha}$ with the width. Simulation and the
-# derived Cor 4.2 agree within the Monte-Carlo error where the noise is small (book run, ε = 0.05:
-# sim/theory = 0.97, 1.01, 0.99 for α = 1.2, 1.5, 1.8); at ε = 0.2 the simulation escapes 11–13 %
-# faster than the first-jump law (small jumps help once they are not small), which is why the
-# fitted slopes over ε ∈ [0.05, 0.2] (−1.26, −1.60, −1.89) are slightly steeper than −α. Near α = 2 the Lévy constant $c_\alpha\to0$ and the time
+# The escape time is polynomial in ε and grows with the width; in this run the fitted exponent in
+# the width $d$ is {glue:text}`ch06_width_slope` (Cor 4.2: α = 1.5). At the smallest noise,
+# ε = {glue:text}`ch06_eps_small`, the ratios simulation/theory are {glue:text}`ch06_ratio_small`
+# for α = {glue:text}`ch06_eps_alphas`, with the derived Cor 4.2 inside the 95 % Monte-Carlo
+# interval for {glue:text}`ch06_small_in` values of α. At ε = {glue:text}`ch06_eps_large` the
+# simulation escapes {glue:text}`ch06_large_dev` than the first-jump law (at large noise the
+# "small" jumps are no longer small, and the first-jump law neglects them), and the fitted slopes
+# over ε ∈ [{glue:text}`ch06_eps_small`, {glue:text}`ch06_eps_large`]
+# ({glue:text}`ch06_slopes`, against {glue:text}`ch06_minus_alphas`) are
+# {glue:text}`ch06_slope_vs`. Near α = 2 the Lévy constant $c_\alpha\to0$ and the time
 # explodes — the first sign of the Gaussian behaviour below. As printed, Cor 4.2 cannot be
 # compared in one dimension: its constant $A_{l,\nu} = (1-\bar m_\nu\bar\beta_\nu^{-1}\Phi_\nu)(1-\bar\beta_l\bar\beta_S^{-1})$
 # vanishes when there is one parameter ($\beta_l=\beta_S$), so the bound is $+\infty$; the 2-D
@@ -227,16 +287,70 @@ print("    h     a   a=1.5 sim   I-P     a=2 sim   exact  Kramers")
 for h, a, ms, cs, ip, mg, cg, kr, ex in dw_rows:
     print(f"{h:5.2f} {a:5.2f} {ms:9.1f} {ip:7.1f} {mg:9.1f} {ex:7.1f} {kr:7.1f}")
 
+# %%
+# columns of dw_rows: h, a, heavy-tailed sim, its ci, I-P, Gaussian sim, its ci, Kramers, exact MFPT
+dep = dw_rows[dw_rows[:, 1] == 1.0]
+dep = dep[np.argsort(dep[:, 0])]
+wid = dw_rows[dw_rows[:, 0] == 0.5]
+wid = wid[np.argsort(wid[:, 1])]
+if len(dep) >= 2 and len(wid) >= 2:
+    d0, d1, w0, w1 = dep[0], dep[-1], wid[0], wid[-1]
+    ms_dep, mg_dep, ms_wid, mg_wid = d1[2] / d0[2], d1[5] / d0[5], w1[2] / w0[2], w1[5] / w0[5]
+    # criterion: changing the depth moves the heavy-tailed time less than changing the width does,
+    # and the Gaussian time more
+    dw_ok = abs(math.log(ms_dep)) < abs(math.log(ms_wid)) and abs(math.log(mg_dep)) > abs(math.log(mg_wid))
+    dw_verdict = "holds" if dw_ok else "fails"
+else:
+    d0 = d1 = w0 = w1 = np.full(9, np.nan)
+    ms_dep = mg_dep = ms_wid = mg_wid = float("nan")
+    dw_verdict = "is not tested (too few wells)"
+glue("ch06_dw_h0", fmt(d0[0]), display=False)
+glue("ch06_dw_h1", fmt(d1[0]), display=False)
+glue("ch06_dw_hfac", fmt(d1[0] / d0[0], 1), display=False)
+glue("ch06_dw_ms_h0", fmt(d0[2], 0), display=False)
+glue("ch06_dw_ms_h1", fmt(d1[2], 0), display=False)
+glue("ch06_dw_ms_dep_pct", f"{100 * (ms_dep - 1):+.0f} %".replace("-", "\u2212"), display=False)
+glue("ch06_dw_mg_h0", fmt(d0[5], 0), display=False)
+glue("ch06_dw_mg_h1", fmt(d1[5], 0), display=False)
+glue("ch06_dw_mg_dep", fmt(mg_dep, 1), display=False)
+glue("ch06_dw_kr_dep", fmt(d1[7] / d0[7], 1), display=False)
+glue("ch06_dw_dh", fmt(d1[0] - d0[0]), display=False)
+glue("ch06_dw_arrhenius", fmt(math.exp((d1[0] - d0[0]) / dw_D), 0), display=False)
+glue("ch06_dw_pref", fmt(d0[0] / d1[0]), display=False)
+glue("ch06_dw_a0", fmt(w0[1], 1), display=False)
+glue("ch06_dw_a1", fmt(w1[1], 1), display=False)
+glue("ch06_dw_afac", fmt(w1[1] / w0[1], 1), display=False)
+glue("ch06_dw_ms_wid", fmt(ms_wid, 1), display=False)
+glue("ch06_dw_ms_wid_pred", fmt((w1[1] / w0[1]) ** 1.5, 1), display=False)
+glue("ch06_dw_mg_wid", fmt(mg_wid, 1), display=False)
+glue("ch06_dw_mg_wid_pred", fmt((w1[1] / w0[1]) ** 2, 1), display=False)
+glue("ch06_dw_verdict", dw_verdict, display=False)
+glue("ch06_dw_eps", f"{dw_eps_stable:g}", display=False)
+glue("ch06_dw_ip_dev", pct_dev(dw_rows[:, 2] / dw_rows[:, 4], ("below", "above")), display=False)
+glue("ch06_dw_ip_dev_h0", pct_dev([d0[2] / d0[4]], ("below", "above")), display=False)
+glue("ch06_dw_ip_dev_h1", pct_dev([d1[2] / d1[4]], ("below", "above")), display=False)
+glue("ch06_dw_deeper", "does not make heavy-tailed escape slower" if d1[2] <= d0[2] else "makes heavy-tailed escape slower", display=False)
+
 # %% [markdown]
-# In the book run, quadrupling the depth (h = 0.25 → 1) changes the heavy-tailed escape time from
-# 142 to 124 (−13 %), while the Gaussian time grows from 16 to 172, the Arrhenius factor
-# $e^{0.75/D}\approx 42$ times the prefactor ratio 1/4 of {eq}`eq-esc-kramers`. Doubling the width
-# (a = 0.7 → 1.4) multiplies the heavy-tailed time by 3.2 (prediction $2^{1.5}=2.8$) and the
-# Gaussian one by 4.2 (prefactor $a^2$: 4). So the claim holds: heavy-tailed escape is governed by
-# the width, Gaussian escape by the depth. Quantitatively the heavy-tailed simulation sits 10–22 %
-# below the Imkeller–Pavlyukevich value at this ε = 0.1, more in the deeper wells; the deeper
-# (steeper) well does not make escape slower, contrary to a naive reading of "depth helps" — the
-# leading-order law has no depth at all, and the corrections act the other way.
+# In this run, multiplying the depth by {glue:text}`ch06_dw_hfac` (h = {glue:text}`ch06_dw_h0` →
+# {glue:text}`ch06_dw_h1`, a = 1) changes the heavy-tailed escape time from
+# {glue:text}`ch06_dw_ms_h0` to {glue:text}`ch06_dw_ms_h1` ({glue:text}`ch06_dw_ms_dep_pct`), while
+# the Gaussian time goes from {glue:text}`ch06_dw_mg_h0` to {glue:text}`ch06_dw_mg_h1`
+# (×{glue:text}`ch06_dw_mg_dep`); Kramers' law predicts ×{glue:text}`ch06_dw_kr_dep`, the Arrhenius
+# factor $e^{\Delta h/D}$ = {glue:text}`ch06_dw_arrhenius` ($\Delta h$ = {glue:text}`ch06_dw_dh`)
+# times the prefactor ratio {glue:text}`ch06_dw_pref` of {eq}`eq-esc-kramers`. Multiplying the
+# width by {glue:text}`ch06_dw_afac` (a = {glue:text}`ch06_dw_a0` → {glue:text}`ch06_dw_a1`,
+# h = 0.5) multiplies the heavy-tailed time by {glue:text}`ch06_dw_ms_wid` (prediction
+# $(a_1/a_0)^{1.5}$ = {glue:text}`ch06_dw_ms_wid_pred`) and the Gaussian one by
+# {glue:text}`ch06_dw_mg_wid` (prefactor $(a_1/a_0)^2$ = {glue:text}`ch06_dw_mg_wid_pred`). The
+# claim — heavy-tailed escape is governed by the width, Gaussian escape by the depth —
+# {glue:text}`ch06_dw_verdict` here, by the criterion that the change of depth moves the
+# heavy-tailed time less than the change of width does, and the Gaussian time more.
+# Quantitatively the heavy-tailed simulation sits {glue:text}`ch06_dw_ip_dev` the
+# Imkeller–Pavlyukevich value at this ε = {glue:text}`ch06_dw_eps` ({glue:text}`ch06_dw_ip_dev_h0`
+# at h = {glue:text}`ch06_dw_h0`, {glue:text}`ch06_dw_ip_dev_h1` at h = {glue:text}`ch06_dw_h1`);
+# the deeper (steeper) well {glue:text}`ch06_dw_deeper`. The leading-order law has no depth at all,
+# so any dependence on the depth is a correction to it.
 #
 # ## Exit direction (Thm 4.3, Cor 4.4)
 #
@@ -293,20 +407,63 @@ print("Delta  P1 sim         derived  printed-eq20   E[sigma] sim    derived   C
 for dlt, p1, ci, pd, pp, m, mci, md, mp in dir_rows:
     print(f"{dlt:4.1f} {p1:6.3f} ± {ci:5.3f} {pd:8.3f} {pp:10.3f} {m:10.1f} ± {mci:5.1f} {md:9.1f} {mp:12.3g}")
 
+# %%
+dr = dir_rows[np.argsort(dir_rows[:, 0])]
+pos = dr[:, 0] > 0
+dr_key = dr[np.argmin(np.abs(dr[:, 0] - 0.3))]
+der_in = in_band(dr[:, 1], dr[:, 3], n_paths)        # derived law inside the band of the simulation
+pr_out = ~in_band(dr[pos, 1], dr[pos, 4], n_paths)   # printed eq. 20 outside it
+glue("ch06_dir_der_in", f"{int(der_in.sum())} of {der_in.size}", display=False)
+glue("ch06_dir_d0", fmt(dr[0, 0], 1), display=False)
+glue("ch06_dir_p_d0", fmt(dr[0, 1], 3), display=False)
+glue("ch06_dir_pd_d0", fmt(dr[0, 3], 3), display=False)
+glue("ch06_dir_dkey", fmt(dr_key[0], 1), display=False)
+glue("ch06_dir_p_key", fmt(100 * dr_key[1], 1), display=False)
+glue("ch06_dir_ci_key", fmt(100 * dr_key[2], 1), display=False)
+glue("ch06_dir_pd_key", fmt(100 * dr_key[3], 1), display=False)
+glue("ch06_dir_pp_key", fmt(100 * dr_key[4], 1), display=False)
+glue("ch06_dir_dmax", fmt(dr[-1, 0], 1), display=False)
+glue("ch06_dir_pp_max", fmt(100 * dr[-1, 4], 1), display=False)
+glue("ch06_dir_p_max", fmt(100 * dr[-1, 1], 1), display=False)
+glue("ch06_dir_pr_out", f"{int(pr_out.sum())} of {int(pos.sum())}", display=False)
+eq20_contradicted = bool(pos.any() and pr_out.all())
+glue("ch06_dir_eq20", "contradicts" if eq20_contradicted else "does not contradict", display=False)
+glue("ch06_dir_eq20_under", "underestimates it" if pos.any() and (dr[pos, 4] < dr[pos, 1]).all() else "does not underestimate it at every Δ",
+     display=False)
+dir_ok = bool(dr[-1, 1] > 0.5 + 1.96 * math.sqrt(0.25 / n_paths))
+glue("ch06_v_dir", "holds" if dir_ok else "fails", display=False)
+is_bound = bool((dr[:, 8] >= dr[:, 5]).all())
+glue("ch06_cor42_is", "it is one here" if is_bound else "it is not one here", display=False)
+glue("ch06_cor42_isbound", "an upper bound" if is_bound else "not an upper bound", display=False)
+ratios42 = dr[:, 8] / dr[:, 5]
+glue("ch06_cor42_ratio", f"{ratios42.min():.0f}–{ratios42.max():.0f}×", display=False)
+glue("ch06_cor42_p_d0", sig3(dr[0, 8]), display=False)
+glue("ch06_cor42_s_d0", sig3(dr[0, 5]), display=False)
+glue("ch06_cor42_p_dmax", sig3(dr[-1, 8]), display=False)
+glue("ch06_cor42_s_dmax", sig3(dr[-1, 5]), display=False)
+
 # %% [markdown]
-# The simulated probabilities follow the derived law: at Δ = 0 both axes are equally likely,
-# and at Δ = 0.3 the heavier-tailed axis is the exit in 92.4 ± 1.6 % of the runs (derived 92.6 %).
-# This is the paper's qualitative claim (eq. 21). The printed eq. 20, with its extra factor
-# $\epsilon^{-\rho(\alpha_l-\alpha_j)}$, predicts a much weaker preference (71.9 % at Δ = 0.3,
-# 78.9 % at Δ = 0.8 against 99.7 % simulated): **the simulation contradicts eq. 20 as printed**
-# and supports the derived form. The printed Cor 4.2 is meant as an upper bound and it is one here,
-# but a loose one: 1160 against a simulated 282 at Δ = 0, 70 against 1.3 at Δ = 0.8.
+# In this run the derived law lies inside the 95 % binomial band of the simulated share for
+# {glue:text}`ch06_dir_der_in` values of Δ: at Δ = {glue:text}`ch06_dir_d0` the lower-α axis is the
+# exit in a fraction {glue:text}`ch06_dir_p_d0` of the runs (derived {glue:text}`ch06_dir_pd_d0`),
+# and at Δ = {glue:text}`ch06_dir_dkey` in {glue:text}`ch06_dir_p_key` ± {glue:text}`ch06_dir_ci_key` %
+# (derived {glue:text}`ch06_dir_pd_key` %). That the heavier-tailed axis wins more and more often
+# as Δ grows is the paper's qualitative claim (eq. 21). The printed eq. 20, with its extra factor
+# $\epsilon^{-\rho(\alpha_l-\alpha_j)}$, predicts {glue:text}`ch06_dir_pp_key` % at
+# Δ = {glue:text}`ch06_dir_dkey` and {glue:text}`ch06_dir_pp_max` % at
+# Δ = {glue:text}`ch06_dir_dmax` (simulated: {glue:text}`ch06_dir_p_max` %), outside the band at
+# {glue:text}`ch06_dir_pr_out` values of Δ > 0: the simulation {glue:text}`ch06_dir_eq20` eq. 20
+# as printed (criterion: outside the band at every Δ > 0). The printed Cor 4.2 is meant as an
+# upper bound on the mean exit time, and {glue:text}`ch06_cor42_is`: {glue:text}`ch06_cor42_p_d0`
+# against a simulated {glue:text}`ch06_cor42_s_d0` at Δ = {glue:text}`ch06_dir_d0`,
+# {glue:text}`ch06_cor42_p_dmax` against {glue:text}`ch06_cor42_s_dmax` at
+# Δ = {glue:text}`ch06_dir_dmax`.
 #
 # ## The law of the escape time (Thm 4.5, Cor 4.6)
 #
 # With a constant schedule {eq}`eq-esc-law` gives an exponential law, $P(\sigma>u) =
-# e^{-u\sum_l m_l\Phi_l}$ (Cor 4.6 up to its constants). We take the 2-D runs above at
-# Δ = 0.3 and the printed bound of Cor 4.6,
+# e^{-u\sum_l m_l\Phi_l}$ (Cor 4.6 up to its constants). We take the 2-D runs above at the
+# Δ closest to 0.3 and the printed bound of Cor 4.6,
 # $\sum_l A^{-1}_{l,\nu}(\bar\beta_l/\bar\beta_S)e^{-\bar m_l\Phi_l u}$ (paper constants, c = 1).
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Survival function of the exit time, 2-D basin of the previous figure at Δ = 0.3: simulation (steps, 1000 paths) against the derived exponential law (solid) and the printed Cor 4.6 bound (dashed, paper constants). Log scale: an exponential tail is a straight line.", "name": "fig-escaping-basin-survival"}}
@@ -333,6 +490,12 @@ plotting.plt.show()
 # NBVAL_CHECK_OUTPUT
 print(f"Delta={key}: KS p-value against the derived exponential law > 0.01: {ks_p > 0.01}")
 print(f"simulated P(sigma > mean) = {np.mean(t_sorted > t_sorted.mean()):.2f}  (exponential: {math.exp(-1):.2f})")
+
+# %%
+glue("ch06_surv_key", fmt(key, 1), display=False)
+glue("ch06_surv_ks_p", f"{ks_p:.2g}", display=False)
+glue("ch06_surv_p_above", fmt(np.mean(t_sorted > t_sorted.mean())), display=False)
+glue("ch06_v_surv", "holds" if ks_p > 0.01 else "fails", display=False)
 
 # %% [markdown]
 # ## The exponential scheduler (Thm 4.1)
@@ -393,6 +556,27 @@ print("alpha gamma   E[sigma] sim        theory   censored")
 for a, g, e, m, ci, t, c in sched_rows:
     print(f"{a:4.1f} {g:5.2f} {m:10.1f} ± {ci:6.1f} {t:9.1f} {c:8.3f}")
 
+# %%
+growth, lengthens = [], True
+for a in sched_alphas:
+    rs_ = sched_rows[sched_rows[:, 0] == a]
+    rs_ = rs_[np.argsort(-rs_[:, 1])]                    # γ decreasing
+    lengthens &= bool((np.diff(rs_[:, 3]) > 0).all())   # criterion: every smaller γ gives a longer mean
+    growth.append(rs_[-1, 3] / rs_[0, 3])
+growth = np.array(growth)
+if len(sched_alphas) >= 2:
+    trend = "growing with α" if (np.diff(growth[np.argsort(sched_alphas)]) > 0).all() else "not growing with α"
+    growth_txt = f"E σ(γ = {min(sched_gammas):g}) / E σ(γ = {max(sched_gammas):g}) = {fmt_list(growth, 1)} for α = {fmt_list(sched_alphas, 1)}, {trend}"
+else:
+    growth_txt = f"E σ(γ = {min(sched_gammas):g}) / E σ(γ = {max(sched_gammas):g}) = {fmt(growth[0], 1)} (one α only)"
+outside = [(a, g, 100 * (m / t - 1)) for a, g, e, m, ci, t, c in sched_rows if abs(m - t) > ci]
+sched_txt = f"Weibull mean within the 95 % intervals at {len(sched_rows) - len(outside)} of {len(sched_rows)} points"
+if outside:
+    sched_txt += "; outside: " + ", ".join(f"α = {a:.1f}, γ = {g:.2f} ({d:+.0f} %)" for a, g, d in outside).replace("-", "\u2212")
+glue("ch06_v_sched", "holds" if lengthens else "fails", display=False)
+glue("ch06_sched_growth", growth_txt, display=False)
+glue("ch06_sched_fit", sched_txt, display=False)
+
 # %% [markdown]
 # ## Figure 6: the 2-D Ackley function
 #
@@ -436,23 +620,39 @@ print("Delta  P(x1) sim       law    mean iterations  censored")
 for dlt, p1, ci, pl, its, c in ack_rows:
     print(f"{dlt:4.1f} {p1:6.3f} ± {ci:5.3f} {pl:6.3f} {its:12.0f} {c:9.3f}")
 
+# %%
+ar = ack_rows[np.argsort(ack_rows[:, 0])]
+ack_in = in_band(ar[:, 1], ar[:, 3], ackley_seeds)
+# criterion: at the largest Δ the smaller-α axis wins significantly more often than 1/2
+ack_ok = bool(ar[-1, 1] > 0.5 + 1.96 * math.sqrt(0.25 / ackley_seeds))
+glue("ch06_ack_p", fmt_list(ar[:, 1]), display=False)
+glue("ch06_ack_law", fmt_list(ar[:, 3]), display=False)
+glue("ch06_ack_deltas", fmt_list(ar[:, 0], 1), display=False)
+glue("ch06_ack_p_first", fmt(ar[0, 1]), display=False)
+glue("ch06_ack_p_last", fmt(ar[-1, 1]), display=False)
+glue("ch06_ack_in", f"{int(ack_in.sum())} of {ack_in.size}", display=False)
+glue("ch06_v_ack", "reproduced" if ack_ok else "not reproduced", display=False)
+
 # %% [markdown]
-# As in the paper's Figure 6, the axis with the smaller α becomes the exit axis with a
-# probability that rises quickly with Δ (book run: 0.50, 0.72, 0.83, 0.90, 0.96, 0.99 for
-# Δ = 0 … 0.8); the first-jump law, with the ball replaced by its inscribed box $d^\pm=\pm r$,
-# predicts it without fitting (0.50, 0.69, 0.82, 0.90, 0.97, 0.99).
+# In the paper's Figure 6 the axis with the smaller α becomes the exit axis with a probability that
+# rises quickly with Δ. In this run that probability is {glue:text}`ch06_ack_p` for
+# Δ = {glue:text}`ch06_ack_deltas`; the first-jump law, with the ball replaced by its inscribed box
+# $d^\pm=\pm r$, predicts without fitting {glue:text}`ch06_ack_law`, inside the 95 % binomial band
+# of the simulated share for {glue:text}`ch06_ack_in` values of Δ.
 #
 # ## Verdict
 #
-# | statement | simulation (book profile) |
+# "Holds" means that the criterion stated in the section is met in this run.
+#
+# | statement | simulation (this run) |
 # | --- | --- |
-# | Cor 4.2: $\mathbb E\sigma$ polynomial in ε, $\propto\epsilon^{-\alpha}$ (derived form = Imkeller–Pavlyukevich) | holds; within MC error at ε = 0.05, 11–13 % faster at ε = 0.2 |
-# | escape depends on width, not depth (α < 2) vs exponential in depth (α = 2, Kramers) | holds; depth ×4: −13 % (α = 1.5) vs ×10.6 (α = 2) |
-# | Thm 4.1 / Cor 4.2 as printed | infinite for one parameter; a loose upper bound (4–54×) for two |
-# | Thm 4.3 / Cor 4.4: lower α is the likelier exit axis, ratio $\propto\epsilon^{\Delta}$ | holds with the derived ratio; the printed eq. 20 underestimates it |
-# | Cor 4.6: exponential law of σ | holds (KS test, $P(\sigma>\bar\sigma)$ = 0.36 vs $e^{-1}$ = 0.37) |
-# | Thm 4.1: smaller γ lengthens escape, more so as α → 2 | holds; Weibull mean {eq}`eq-esc-sched` within the 95 % intervals except the large-noise α = 1.8, γ = 1 point (−18 %) |
-# | Figure 6 (Ackley) | reproduced, and predicted by the first-jump law |
+# | Cor 4.2: $\mathbb E\sigma$ polynomial in ε, $\propto\epsilon^{-\alpha}$ (derived form = Imkeller–Pavlyukevich) | {glue:text}`ch06_v_mean`; theory within the 95 % interval for {glue:text}`ch06_small_in` values of α at ε = {glue:text}`ch06_eps_small`, simulation {glue:text}`ch06_large_dev` at ε = {glue:text}`ch06_eps_large` |
+# | escape depends on width, not depth (α < 2) vs exponential in depth (α = 2, Kramers) | {glue:text}`ch06_dw_verdict`; depth ×{glue:text}`ch06_dw_hfac`: {glue:text}`ch06_dw_ms_dep_pct` (α = 1.5) vs ×{glue:text}`ch06_dw_mg_dep` (α = 2) |
+# | Thm 4.1 / Cor 4.2 as printed | infinite for one parameter; for two, {glue:text}`ch06_cor42_isbound` ({glue:text}`ch06_cor42_ratio` the simulated mean) |
+# | Thm 4.3 / Cor 4.4: lower α is the likelier exit axis, ratio $\propto\epsilon^{\Delta}$ | {glue:text}`ch06_v_dir`; derived ratio within the 95 % band for {glue:text}`ch06_dir_der_in` Δ; the printed eq. 20 {glue:text}`ch06_dir_eq20_under` |
+# | Cor 4.6: exponential law of σ | {glue:text}`ch06_v_surv` at Δ = {glue:text}`ch06_surv_key` (KS p-value {glue:text}`ch06_surv_ks_p` > 0.01; $P(\sigma>\bar\sigma)$ = {glue:text}`ch06_surv_p_above` vs $e^{-1}$ = 0.37) |
+# | Thm 4.1: smaller γ lengthens escape, more so as α → 2 | {glue:text}`ch06_v_sched`; {glue:text}`ch06_sched_growth`; {glue:text}`ch06_sched_fit` ({eq}`eq-esc-sched`) |
+# | Figure 6 (Ackley) | {glue:text}`ch06_v_ack` (P(exit via $x_1$) from {glue:text}`ch06_ack_p_first` to {glue:text}`ch06_ack_p_last`); first-jump law within the 95 % band for {glue:text}`ch06_ack_in` Δ |
 #
 # ## What was changed relative to the printed formulas
 #
