@@ -158,23 +158,9 @@ axes[1, 0].set_ylabel("bias of α̂")
 axes[0, 0].legend(loc="lower left", fontsize=7)
 plotting.plt.show()
 
-# %%
+# %% tags=["hide-input"]
 from myst_nb import glue  # noqa: E402
-
-
-def fmt(x, nd=2):
-    """A number for the prose, with a typographic minus; 'n/a' where it is undefined."""
-    return "n/a" if not np.isfinite(x) else f"{x:.{nd}f}".replace("-", "−")
-
-
-def fmt_range(v, nd=2):
-    """'lo to hi' of the finite values in v (one value where they agree at that precision)."""
-    v = np.asarray(v, dtype=float)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return "n/a"
-    lo, hi = fmt(v.min(), nd), fmt(v.max(), nd)
-    return lo if lo == hi else f"{lo} to {hi}"
+from sgnlib.report import fmt, fmt_range  # noqa: E402
 
 
 def rmse_at(m, n):
@@ -260,7 +246,7 @@ for m in study_methods:
         est = S["estimates"][i]
         print(f"{m:>10} n={n:>5}: bias {S['bias'][i]:+.3f}, share of α̂ < 1.9: {np.mean(est < 1.9):.2f}")
 
-# %%
+# %% tags=["hide-input"]
 g2 = {}  # (method, n) -> (bias, share of estimates below 1.9) on Gaussian data
 for m in study_methods:
     for n in study_ns:
@@ -344,7 +330,7 @@ for ax, lab in zip(axes, ["SSE", "χ²"]):
 axes[0].legend(fontsize=7)
 plotting.plt.show()
 
-# %%
+# %% tags=["hide-input"]
 fe_ratio = {r["model"]: r["SαS-SSE mean"] / r["Gauss-SSE mean"] for r in rows}
 glue("ch02_fe_ratio_gauss", fmt(fe_ratio["Gaussian"]), display=False)
 glue("ch02_fe_ratio_18", fmt(fe_ratio["SαS, α = 1.8"]), display=False)
@@ -413,7 +399,7 @@ for spread, per_med, pooled, pooled_std, pooled_log in pool_rows:
     print(f"spread {spread:.2f}: per-coordinate α̂ {per_med:.2f}, pooled {pooled:.2f} "
           f"(log estimator {pooled_log:.2f}), pooled after scaling {pooled_std:.2f}")
 
-# %%
+# %% tags=["hide-input"]
 i_a = int(np.argmin(np.abs(pool[:, 0] - 0.2)))  # the spread closest to a fifth of a decade
 i_b = int(np.argmin(np.abs(pool[:, 0] - 0.5)))  # and to half a decade
 glue("ch02_pool_sa", fmt(pool[i_a, 0]), display=False)

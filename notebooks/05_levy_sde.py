@@ -167,13 +167,9 @@ slope = np.polyfit(det.times[late], np.log(((det.trajectory[late.nonzero()[0], 0
 print(f"Lemma 3.1 holds on all paths: {lemma_ok}; late log-slope {slope:.3f} vs -2 mu = {-2 * mu:.3f}")
 plotting.plt.show()
 
-# %%
+# %% tags=["hide-input"]
 from myst_nb import glue  # noqa: E402
-
-
-def fmt(x, nd=2):
-    """A number for the prose, with a typographic minus; 'n/a' where it is undefined."""
-    return "n/a" if not np.isfinite(x) else f"{x:.{nd}f}".replace("-", "\u2212")
+from sgnlib.report import fmt  # noqa: E402
 
 
 glue("ch05_lemma_verdict", "holds" if lemma_ok else "fails", display=False)
@@ -234,7 +230,7 @@ print("eps_bar  1/beta  band   P_measured  eps^theta_bar")
 for e, T, thr, p, hi, rt in prop_rows:
     print(f"{e:7.3f} {T:7.1f} {thr:6.3f} {p:10.4f} {rt:12.2e}")
 
-# %%
+# %% tags=["hide-input"]
 # The rate of Prop. 3.2 in this run: the log-log slope of the measured probability between the two
 # smallest eps_bar at which it is strictly between 0 and 1 (a saturated or empty point has no slope),
 # against the exponent theta_bar of the bound. Criterion: the rate is confirmed if the slope is steeper.
@@ -317,7 +313,7 @@ plotting.plt.show()
 print(f"beta measured {beta_hat:.4f} +- {beta_se:.4f}, eq. 12 (c_alpha) {beta_th:.4f}, eq. 12 (paper, c=1) {float(theory.jump_intensity(alpha, jump_eps, rho)):.4f}")
 print(f"mean gap {gaps.mean():.2f} vs 1/beta {1 / beta_th:.2f}; dispersion index of counts {counts.var() / counts.mean():.2f}; KS p-value > 0.01: {ks.pvalue > 0.01}")
 
-# %%
+# %% tags=["hide-input"]
 rel = beta_hat / beta_th - 1
 z = abs(beta_hat - beta_th) / beta_se
 glue("ch05_alpha", fmt(alpha), display=False)
@@ -376,7 +372,7 @@ plotting.plt.show()
 for e, tr, es in ratio_tab:
     print(f"eps_bar={e:g}: T_R={tr:.2f}  E[S]={es:.1f}  E[S]/T_R={es / tr:.1f}")
 
-# %%
+# %% tags=["hide-input"]
 glue("ch05_gap_ratio_e1", fmt(ratio_tab[0][2] / ratio_tab[0][1], 0), display=False)
 glue("ch05_gap_ratio_e3", fmt(ratio_tab[-1][2] / ratio_tab[-1][1], 0), display=False)
 

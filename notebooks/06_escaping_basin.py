@@ -162,40 +162,9 @@ for a, e, m, ci, t in rows_eps:
 slopes = {a: np.polyfit(np.log(rows_eps[rows_eps[:, 0] == a, 1]), np.log(rows_eps[rows_eps[:, 0] == a, 2]), 1)[0] for a in eps_alphas}
 print("fitted d log E[sigma] / d log eps:", {float(a): round(float(s), 2) for a, s in slopes.items()}, "(theory: -alpha)")
 
-# %%
+# %% tags=["hide-input"]
 from myst_nb import glue  # noqa: E402
-
-
-def fmt(x, nd=2):
-    """A number for the prose, with a typographic minus; 'n/a' where it is undefined."""
-    return "n/a" if not np.isfinite(x) else f"{x:.{nd}f}".replace("-", "\u2212")
-
-
-def fmt_list(v, nd=2):
-    return ", ".join(fmt(float(x), nd) for x in v)
-
-
-def sig3(x):
-    """Three significant digits, no exponent."""
-    return fmt(x, max(0, 2 - math.floor(math.log10(abs(x))))) if x and np.isfinite(x) else fmt(x, 0)
-
-
-def pct_dev(ratios, words=("faster", "slower")):
-    """Ratios sim/theory as '11–13 % faster' (words[0]: ratio < 1, words[1]: ratio > 1)."""
-    d = 100 * (1 - np.asarray(ratios, dtype=float))
-    if d.size == 0:
-        return "n/a"
-    if (d > 0).all() or (d < 0).all():
-        word = words[0] if d[0] > 0 else words[1]
-        lo, hi = f"{np.abs(d).min():.0f}", f"{np.abs(d).max():.0f}"
-        return f"{lo if lo == hi else lo + '–' + hi} % {word}"
-    return f"from {-d.min():.0f} % {words[1]} to {d.max():.0f} % {words[0]}"
-
-
-def in_band(p_sim, p_pred, n):
-    """Simulated share inside the 95 % binomial band of the predicted one."""
-    p_pred = np.asarray(p_pred, dtype=float)
-    return np.abs(np.asarray(p_sim) - p_pred) <= 1.96 * np.sqrt(p_pred * (1 - p_pred) / n) + 1e-12
+from sgnlib.report import fmt, fmt_list, sig3, pct_dev, in_band  # noqa: E402
 
 
 e_small, e_large = min(eps_values), max(eps_values)
@@ -287,7 +256,7 @@ print("    h     a   a=1.5 sim   I-P     a=2 sim   exact  Kramers")
 for h, a, ms, cs, ip, mg, cg, kr, ex in dw_rows:
     print(f"{h:5.2f} {a:5.2f} {ms:9.1f} {ip:7.1f} {mg:9.1f} {ex:7.1f} {kr:7.1f}")
 
-# %%
+# %% tags=["hide-input"]
 # columns of dw_rows: h, a, heavy-tailed sim, its ci, I-P, Gaussian sim, its ci, Kramers, exact MFPT
 dep = dw_rows[dw_rows[:, 1] == 1.0]
 dep = dep[np.argsort(dep[:, 0])]
@@ -407,7 +376,7 @@ print("Delta  P1 sim         derived  printed-eq20   E[sigma] sim    derived   C
 for dlt, p1, ci, pd, pp, m, mci, md, mp in dir_rows:
     print(f"{dlt:4.1f} {p1:6.3f} ± {ci:5.3f} {pd:8.3f} {pp:10.3f} {m:10.1f} ± {mci:5.1f} {md:9.1f} {mp:12.3g}")
 
-# %%
+# %% tags=["hide-input"]
 dr = dir_rows[np.argsort(dir_rows[:, 0])]
 pos = dr[:, 0] > 0
 dr_key = dr[np.argmin(np.abs(dr[:, 0] - 0.3))]
@@ -491,7 +460,7 @@ plotting.plt.show()
 print(f"Delta={key}: KS p-value against the derived exponential law > 0.01: {ks_p > 0.01}")
 print(f"simulated P(sigma > mean) = {np.mean(t_sorted > t_sorted.mean()):.2f}  (exponential: {math.exp(-1):.2f})")
 
-# %%
+# %% tags=["hide-input"]
 glue("ch06_surv_key", fmt(key, 1), display=False)
 glue("ch06_surv_ks_p", f"{ks_p:.2g}", display=False)
 glue("ch06_surv_p_above", fmt(np.mean(t_sorted > t_sorted.mean())), display=False)
@@ -556,7 +525,7 @@ print("alpha gamma   E[sigma] sim        theory   censored")
 for a, g, e, m, ci, t, c in sched_rows:
     print(f"{a:4.1f} {g:5.2f} {m:10.1f} ± {ci:6.1f} {t:9.1f} {c:8.3f}")
 
-# %%
+# %% tags=["hide-input"]
 growth, lengthens = [], True
 for a in sched_alphas:
     rs_ = sched_rows[sched_rows[:, 0] == a]
@@ -620,7 +589,7 @@ print("Delta  P(x1) sim       law    mean iterations  censored")
 for dlt, p1, ci, pl, its, c in ack_rows:
     print(f"{dlt:4.1f} {p1:6.3f} ± {ci:5.3f} {pl:6.3f} {its:12.0f} {c:9.3f}")
 
-# %%
+# %% tags=["hide-input"]
 ar = ack_rows[np.argsort(ack_rows[:, 0])]
 ack_in = in_band(ar[:, 1], ar[:, 3], ackley_seeds)
 # criterion: at the largest Δ the smaller-α axis wins significantly more often than 1/2
