@@ -30,15 +30,15 @@ def symmetric_pareto(tail, size, rng=None) -> np.ndarray:
 def stable_tail_constant(alpha) -> np.ndarray:
     r"""``K_α`` in ``P(|X| > x) ~ K_α σ^α x^(−α)`` for ``X ~ SαS(α, σ)``, α < 2.
 
-    ``K_α = 2 Γ(α) sin(πα/2) / π`` (Samorodnitsky & Taqqu 1994, Prop. 1.2.15,
-    written for the characteristic function ``exp(−|σt|^α)``); ``K_1 = 2/π`` (Cauchy).
+    ``K_α = 2 c_α / α = 2 Γ(α) sin(πα/2) / π`` with ``c_α`` of :func:`sgnlib.theory.levy_constant`
+    (Samorodnitsky & Taqqu 1994, Prop. 1.2.15, for ``exp(−|σt|^α)``); ``K_1 = 2/π`` (Cauchy).
     """
+    from sgnlib.theory import levy_constant
+
     a = check_alpha(alpha, "alpha")
     if np.any(a >= 2):
         raise ValueError(f"the tail constant is defined for alpha < 2; got {alpha!r}")
-    from scipy.special import gamma
-
-    return 2.0 * gamma(a) * np.sin(np.pi * a / 2) / np.pi
+    return 2.0 * levy_constant(a) / a  # the tail of the Lévy density c_α |y|^(-1-α), both sides
 
 
 def limit_scale(tail) -> float:

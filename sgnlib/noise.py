@@ -19,6 +19,7 @@ then a gather and a mean (no loop over batches beyond memory-sized chunks).
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from sgnlib._checks import check_finite, torch_generator
@@ -40,17 +41,8 @@ def parameter_names(model: torch.nn.Module) -> list[str]:
         if p.ndim == 0:
             names.append(name)
         else:
-            names.extend(f"{name}[{','.join(map(str, idx))}]" for idx in _ndindex(tuple(p.shape)))
+            names.extend(f"{name}[{','.join(map(str, idx))}]" for idx in np.ndindex(*p.shape))
     return names
-
-
-def _ndindex(shape):
-    if not shape:
-        yield ()
-        return
-    for i in range(shape[0]):
-        for rest in _ndindex(shape[1:]):
-            yield (i, *rest)
 
 
 def per_example_gradients(model: torch.nn.Module, loss_fn, X: torch.Tensor, y: torch.Tensor, chunk_size: int | None = 1024) -> torch.Tensor:

@@ -47,6 +47,8 @@ import numpy as np
 import torch
 
 from sgnlib._checks import check_alpha, check_finite, check_positive, resolve_device, torch_generator
+from sgnlib.stable import cms_transform
+from sgnlib.theory import noise_epsilon
 
 __all__ = [
     "Potential",
@@ -448,21 +450,6 @@ def mean_exit_time(result: SDEResult, allow_censored: bool = False):
 # --------------------------------------------------------------------------- simulator
 
 
-def noise_epsilon(eta, alpha) -> np.ndarray:
-    """The paper's noise amplitude ``ε = η^((α-1)/α)`` (Sec. 3, below eq. 3)."""
-    a = check_alpha(alpha)
-    e = check_positive(eta, "eta")
-    return e ** ((a - 1.0) / a)
-
-
-def _cms():
-    try:
-        from sgnlib.stable import cms_transform
-    except ImportError as exc:  # pragma: no cover - stable is part of sgnlib
-        raise ImportError("sgnlib.sde needs sgnlib.stable.cms_transform") from exc
-    return cms_transform
-
-
 def simulate(
     potential: Potential | Callable,
     w0,
@@ -586,7 +573,7 @@ def simulate(
     if g0.shape != W[:1].shape:
         raise ValueError(f"potential gradient has shape {tuple(g0.shape)}; expected {tuple(W[:1].shape)}")
 
-    cms = _cms()
+    cms = cms_transform
     big = math.sqrt(torch.finfo(dtype).max)
     big_inc = torch.finfo(dtype).max / 4
     alpha_arg = float(alpha_v[0]) if (alpha_v == alpha_v[0]).all() else torch.as_tensor(alpha_v, **opts)
