@@ -10,7 +10,18 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["STYLE", "PALETTE", "use_style", "figure", "alpha_color", "band"]
+__all__ = [
+    "STYLE",
+    "PALETTE",
+    "use_style",
+    "figure",
+    "alpha_color",
+    "band",
+    "sim_vs_theory",
+    "survival_curves",
+    "hist_with_fits",
+    "alpha_per_parameter",
+]
 
 #: Colour-blind safe palette (Okabe–Ito), used in this order by every figure.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -59,3 +70,127 @@ def alpha_color(alpha, lo: float = 0.5, hi: float = 2.0):
 def band(ax, x, lo, hi, color=None, alpha: float = 0.2, **kw):
     """Shade a confidence band between ``lo`` and ``hi``."""
     return ax.fill_between(x, lo, hi, color=color, alpha=alpha, linewidth=0, **kw)
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = figure()
+    return ax
+
+
+def _finish(ax, xlabel, ylabel, title, logx, logy, legend=True):
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend()
+    return ax
+
+
+def sim_vs_theory(x, y, lo=None, hi=None, *, theory=None, ax=None, label="simulation", theory_label="theory",
+                  color=None, xlabel=None, ylabel=None, title=None, logx=False, logy=False, marker="o"):
+    """Simulated points with their intervals against a theory curve.
+
+    ``x, y`` the simulated estimates, ``lo, hi`` their interval (optional);
+    ``theory`` a tuple ``(x_grid, y_grid)`` drawn as a line, or a list of such
+    tuples with ``theory_label`` a list of labels. Returns the Axes.
+    """
+    ax = _axes(ax)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if lo is not None and hi is not None:
+        err = np.vstack([y - np.asarray(lo, dtype=float), np.asarray(hi, dtype=float) - y])
+        ax.errorbar(x, y, yerr=np.clip(err, 0, None), fmt=marker, ms=4, capsize=2, color=color, label=label, zorder=3)
+    else:
+        ax.plot(x, y, marker, ms=4, color=color, label=label, zorder=3)
+    if theory is not None:
+        curves = [theory] if isinstance(theory, tuple) else list(theory)
+        names = theory_label if isinstance(theory_label, (list, tuple)) else [theory_label] * len(curves)
+        styles = ["-", "--", ":", "-."]
+        for i, ((tx, ty), name) in enumerate(zip(curves, names)):
+            ax.plot(tx, ty, styles[i % len(styles)], color=color if len(curves) == 1 else None, label=name, zorder=2)
+    return _finish(ax, xlabel, ylabel, title, logx, logy)
+
+
+def survival_curves(curves, *, theory=None, ax=None, xlabel="time u", ylabel=r"$P(\sigma > u)$", title=None,
+                    logx=False, logy=True):
+    """Survival curves ``P(σ > u)`` of exit times, one per label, with optional theory curves.
+
+    ``curves`` maps a label to ``times`` or to ``(times, observed)`` (``observed``
+    False where a path was censored at the horizon: Kaplan–Meier then); ``theory``
+    maps the same labels to ``(u, S)`` drawn dashed in the same colour.
+    """
+    from sgnlib import stats
+
+    ax = _axes(ax)
+    for i, (name, data) in enumerate(curves.items()):
+        color = PALETTE[i % len(PALETTE)]
+        times, observed = (data if isinstance(data, tuple) else (data, None))
+        t, s = stats.kaplan_meier(times, observed)
+        keep = s > 0
+        ax.step(t[keep], s[keep], where="post", color=color, label=str(name))
+        if theory is not None and name in theory:
+            u, su = theory[name]
+            ax.plot(u, su, "--", color=color, lw=1.2)
+    return _finish(ax, xlabel, ylabel, title, logx, logy)
+
+
+def hist_with_fits(x, *, stable=None, gaussian=None, bins=60, ax=None, logy=False, xlabel="gradient noise",
+                   title=None, quantile=0.005):
+    """Histogram of one parameter's noise with the fitted SαS and Gaussian densities.
+
+    ``stable = (alpha, scale, loc)`` and ``gaussian = (mean, std)``. The histogram
+    is normalised over ALL samples (``density`` over the drawn range would
+    overshoot when mass lies outside it): bins span the ``quantile`` to
+    ``1 − quantile`` range and heights are counts / (n · bin width).
+    """
+    from sgnlib import stable as _stable
+
+    ax = _axes(ax)
+    x = np.asarray(x, dtype=float).ravel()
+    lo, hi = np.quantile(x, [quantile, 1 - quantile])
+    counts, edges = np.histogram(x, bins=bins, range=(lo, hi))
+    width = np.diff(edges)
+    ax.bar(edges[:-1], counts / (x.size * width), width=width, align="edge", color=PALETTE[5], alpha=0.55,
+           label="measured")
+    grid = np.linspace(lo, hi, 400)
+    if stable is not None:
+        a, s, m = stable
+        ax.plot(grid, _stable.pdf(grid - m, a, s), color=PALETTE[1], label=rf"S$\alpha$S, $\alpha$ = {a:.2f}")
+    if gaussian is not None:
+        mu, sd = gaussian
+        ax.plot(grid, np.exp(-0.5 * ((grid - mu) / sd) ** 2) / (sd * np.sqrt(2 * np.pi)), "--", color=PALETTE[0],
+                label="Gaussian")
+    return _finish(ax, xlabel, "density", title, False, logy)
+
+
+def alpha_per_parameter(alpha, groups=None, *, ax=None, ref=2.0, ylabel=r"fitted $\alpha$", title=None,
+                        xlabel=None):
+    """Fitted α of many parameters as points, one column per group (network, layer...), with a line at ``ref``.
+
+    Points are spread horizontally by their rank inside the group (no random
+    jitter), so the figure is the same on every run.
+    """
+    ax = _axes(ax)
+    a = np.asarray(alpha, dtype=float).ravel()
+    g = np.asarray(["all"] * a.size if groups is None else groups, dtype=object).ravel()
+    if g.size != a.size:
+        raise ValueError(f"groups has {g.size} entries for {a.size} values of alpha")
+    names = list(dict.fromkeys(g.tolist()))
+    for i, name in enumerate(names):
+        v = a[g == name]
+        v = v[np.isfinite(v)]
+        off = (np.argsort(np.argsort(v)) / max(v.size - 1, 1) - 0.5) * 0.6 if v.size > 1 else np.zeros(v.size)
+        ax.scatter(i + off, v, s=10, color=alpha_color(v), edgecolor="none")
+        if v.size:
+            ax.hlines(np.median(v), i - 0.35, i + 0.35, color="k", lw=1.2)
+    if ref is not None:
+        ax.axhline(ref, color="0.4", ls="--", lw=1, label=rf"$\alpha$ = {ref:g} (Gaussian)")
+    ax.set_xticks(range(len(names)), [str(n) for n in names], rotation=30 if len(names) > 4 else 0)
+    return _finish(ax, xlabel, ylabel, title, False, False)

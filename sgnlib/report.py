@@ -8,10 +8,31 @@ stated criteria by which a chapter says a claim "holds".
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import stats as _st
 
-__all__ = ["fmt", "fmt_list", "fmt_range", "sig3", "pct_dev", "in_band"]
+from sgnlib import stats as _stats
+
+__all__ = [
+    "fmt",
+    "fmt_list",
+    "fmt_range",
+    "sig3",
+    "pct_dev",
+    "in_band",
+    "fmt_count",
+    "glue_numbers",
+    "table",
+    "Verdict",
+    "binomial_band",
+    "intervals_cover",
+    "share_above",
+    "slope_matches",
+    "ks_fit",
+    "ratio_within",
+]
 
 _MINUS = "\u2212"
 
@@ -73,3 +94,251 @@ def in_band(p_sim, p_pred, n, z: float = 1.96):
     if np.any((p_pred < 0) | (p_pred > 1)):
         raise ValueError(f"p_pred must lie in [0, 1]; got {p_pred!r}")
     return np.abs(np.asarray(p_sim, dtype=float) - p_pred) <= z * np.sqrt(p_pred * (1 - p_pred) / n) + 1e-12
+
+
+def fmt_count(k: int, n: int, noun: str = "") -> str:
+    """A count chosen by its value: ``'all 30 parameters'``, ``'none of the 30 parameters'``, ``'12 of 30 parameters'``."""
+    k, n = int(k), int(n)
+    if not 0 <= k <= n:
+        raise ValueError(f"fmt_count needs 0 <= k <= n; got k={k}, n={n}")
+    tail = f" {noun}" if noun else ""
+    if n == 1:
+        return ("the one" if k else "not the one") + tail
+    if k == n:
+        return f"all {n}{tail}"
+    if k == 0:
+        return f"none of the {n}{tail}"
+    return f"{k} of {n}{tail}"
+
+
+def _glue(name: str, value) -> None:
+    from myst_nb import glue
+
+    glue(name, value, display=False)
+
+
+def glue_numbers(prefix: str, **values) -> None:
+    """Glue each ``value`` as ``<prefix>_<name>`` for ``{glue:text}`` in the prose (strings as they are)."""
+    for key, value in values.items():
+        _glue(f"{prefix}_{key}", value)
+
+
+def table(df, digits: int = 2, index: bool = False):
+    """A pandas table as the book shows it: a real HTML table, ``digits`` decimals, typographic minus, no index."""
+    def number(x):
+        return fmt(x, digits) if isinstance(x, (float, np.floating)) else str(x)
+
+    sty = df.style.format(number)
+    return sty if index else sty.hide(axis="index")
+
+
+# --------------------------------------------------------------------------- verdicts
+
+_WORDS = ("holds", "marginal", "fails")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one stated criterion.
+
+    ``word`` is ``"holds"``, ``"marginal"`` or ``"fails"``; ``criterion`` says in
+    words what was tested at which level and where "marginal" begins; ``numbers``
+    holds the formatted numbers behind it; ``misses`` names every point that
+    missed (empty when none did).
+    """
+
+    word: str
+    criterion: str
+    numbers: dict = field(default_factory=dict)
+    misses: tuple = ()
+
+    def __post_init__(self):
+        if self.word not in _WORDS:
+            raise ValueError(f"word must be one of {_WORDS}; got {self.word!r}")
+
+    @property
+    def holds(self) -> bool:
+        return self.word == "holds"
+
+    @property
+    def misses_text(self) -> str:
+        """Every miss in words, or ``'none'``."""
+        return "; ".join(self.misses) if self.misses else "none"
+
+    def glue(self, prefix: str) -> None:
+        """Glue ``<prefix>_verdict``, ``<prefix>_criterion``, ``<prefix>_misses`` and ``<prefix>_<number>``."""
+        _glue(f"{prefix}_verdict", self.word)
+        _glue(f"{prefix}_criterion", self.criterion)
+        _glue(f"{prefix}_misses", self.misses_text)
+        glue_numbers(prefix, **self.numbers)
+
+    def __str__(self) -> str:
+        return f"{self.word}: {self.criterion} (misses: {self.misses_text})"
+
+
+def _labels(labels, n):
+    if labels is None:
+        return [f"point {i + 1}" for i in range(n)]
+    labels = [str(x) for x in labels]
+    if len(labels) != n:
+        raise ValueError(f"labels has {len(labels)} entries for {n} points")
+    return labels
+
+
+def _level_pct(level: float) -> str:
+    return f"{100 * level:g} %"
+
+
+def _points_verdict(z, labels, detail, level, marginal_level, what):
+    """Verdict from standardised deviations ``z`` of several points (see :func:`intervals_cover`)."""
+    z = np.abs(np.asarray(z, dtype=float).ravel())
+    if z.size == 0 or not np.isfinite(z).all():
+        raise ValueError(f"need at least one finite deviation; got {z!r}")
+    level, marginal_level = float(level), float(marginal_level)
+    if not 0 < level < marginal_level < 1:
+        raise ValueError(f"need 0 < level < marginal_level < 1; got {level}, {marginal_level}")
+    n = z.size
+    z_lv = _st.norm.ppf(0.5 + level / 2)
+    z_mg = _st.norm.ppf(0.5 + marginal_level / 2)
+    z_far = _st.norm.ppf(1 - (1 - marginal_level) / (2 * n))
+    outside = z > z_lv
+    m = int(outside.sum())
+    p_count = float(_st.binom.sf(m - 1, n, 1 - level)) if m else 1.0
+    if p_count < 1 - marginal_level or (z > z_far).any():
+        word = "fails"
+    elif p_count < 0.05 or (z > z_mg).any():
+        word = "marginal"
+    else:
+        word = "holds"
+    labels = _labels(labels, n)
+    misses = tuple(f"{lab}: {d}" for lab, d, o in zip(labels, detail, outside) if o)
+    criterion = (
+        f"each {what} inside its {_level_pct(level)} band; the result holds unless the number of points "
+        f"outside (here {m} of {n}) would occur with probability below 5 % if the prediction were exact "
+        f"(marginal between 5 % and {100 * (1 - marginal_level):g} %, or if a point lies outside its "
+        f"{_level_pct(marginal_level)} band) and fails below {100 * (1 - marginal_level):g} % "
+        f"or beyond the Bonferroni {_level_pct(marginal_level)} band"
+    )
+    numbers = {"inside": str(n - m), "points": str(n), "outside": str(m), "p_count": sig3(p_count)}
+    return Verdict(word, criterion, numbers, misses)
+
+
+def binomial_band(k, n, p_pred, *, labels=None, level: float = 0.95, marginal_level: float = 0.99) -> Verdict:
+    """Simulated shares ``k / n`` against predicted probabilities ``p_pred``.
+
+    Each share is compared with the binomial band centred on the prediction,
+    ``|k/n − p| ≤ z · sqrt(p (1 − p) / n)``; the points are then combined as in
+    :func:`intervals_cover`.
+    """
+    k, n = _stats._check_counts(k, n)
+    p = np.asarray(p_pred, dtype=float)
+    if np.any((p < 0) | (p > 1)) or not np.isfinite(p).all():
+        raise ValueError(f"p_pred must lie in [0, 1]; got {p!r}")
+    k, n, p = np.broadcast_arrays(k, n, p)
+    se = np.sqrt(np.maximum(p * (1 - p), 0.25 / n) / n)
+    share = k / n
+    detail = [f"share {fmt(s)} vs predicted {fmt(q)}" for s, q in zip(share.ravel(), p.ravel())]
+    return _points_verdict((share - p) / se, labels, detail, level, marginal_level,
+                           "simulated share lies in the binomial band centred on its prediction, i.e.")
+
+
+def intervals_cover(estimate, se, target, *, labels=None, level: float = 0.95, marginal_level: float = 0.99) -> Verdict:
+    """Estimates with standard errors ``se`` against predicted values ``target``.
+
+    Each point is inside when ``|estimate − target| ≤ z_level · se``. If the
+    predictions were exact, the number ``m`` of the ``n`` points outside would be
+    ``Bin(n, 1 − level)``: the verdict *holds* unless such an ``m`` has
+    probability below 5 %; it is *marginal* between 5 % and ``1 − marginal_level``
+    or when one point lies outside its ``marginal_level`` band, and *fails* below
+    that or when one point lies outside the Bonferroni-corrected ``marginal_level``
+    band. Every point outside its ``level`` band is listed as a miss.
+    """
+    est, se, tgt = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (estimate, se, target)))
+    if np.any(~(se > 0)):
+        raise ValueError(f"se must be > 0; got {se!r}")
+    detail = [f"{sig3(e)} ± {sig3(s)} vs predicted {sig3(t)}" for e, s, t in zip(est.ravel(), se.ravel(), tgt.ravel())]
+    return _points_verdict((est - tgt) / se, labels, detail, level, marginal_level,
+                           "prediction lies within the estimate's interval, i.e.")
+
+
+def share_above(k: int, n: int, p0: float = 0.5, *, level: float = 0.01, marginal_level: float = 0.05,
+                what: str = "share") -> Verdict:
+    """Is the share ``k / n`` significantly above ``p0``? One-sided exact binomial test.
+
+    Holds at p-value < ``level``, marginal up to ``marginal_level``, fails above.
+    """
+    if not 0 < level < marginal_level < 1:
+        raise ValueError(f"need 0 < level < marginal_level < 1; got {level}, {marginal_level}")
+    p = float(_stats.binomial_test_greater(k, n, p0))
+    lo, hi = _stats.binomial_interval(k, n, 0.95)
+    word = "holds" if p < level else "marginal" if p < marginal_level else "fails"
+    criterion = (f"the {what} is above {fmt(p0)} by a one-sided exact binomial test at p < {level:g} "
+                 f"(marginal for {level:g} ≤ p < {marginal_level:g})")
+    numbers = {"share": fmt(k / n), "lo": fmt(lo), "hi": fmt(hi), "p": sig3(p), "k": str(int(k)), "n": str(int(n))}
+    misses = () if word == "holds" else (f"{what} {fmt(k / n)} of {int(n)}, p = {sig3(p)}",)
+    return Verdict(word, criterion, numbers, misses)
+
+
+def slope_matches(x, y, target: float, *, level: float = 0.95, marginal_level: float = 0.99,
+                  what: str = "slope") -> Verdict:
+    """Does the least-squares slope of ``y`` on ``x`` agree with ``target``?
+
+    Holds when ``target`` lies in the slope's ``level`` interval, marginal when it
+    lies only in the ``marginal_level`` interval, fails otherwise (needs ≥ 3 points).
+    """
+    fit = _stats.linear_fit(x, y, level)
+    lo2, hi2 = fit.slope_interval(marginal_level)
+    if fit.slope_lo <= target <= fit.slope_hi:
+        word = "holds"
+    elif lo2 <= target <= hi2:
+        word = "marginal"
+    else:
+        word = "fails"
+    criterion = (f"the predicted {what} {fmt(target)} lies in the {_level_pct(level)} interval of the fitted "
+                 f"{what} over {fit.n} points (marginal if only in the {_level_pct(marginal_level)} interval)")
+    numbers = {"slope": fmt(fit.slope), "lo": fmt(fit.slope_lo), "hi": fmt(fit.slope_hi),
+               "target": fmt(target), "r2": fmt(fit.r2, 3), "points": str(fit.n)}
+    misses = () if word == "holds" else (
+        f"{what} {fmt(fit.slope)} [{fmt(fit.slope_lo)}, {fmt(fit.slope_hi)}] vs {fmt(target)}",)
+    return Verdict(word, criterion, numbers, misses)
+
+
+def ks_fit(sample, cdf, *, level: float = 0.05, marginal_level: float = 0.01, what: str = "law") -> Verdict:
+    """Kolmogorov–Smirnov test of ``sample`` against the fully specified ``cdf``.
+
+    Holds at p ≥ ``level``, marginal for ``marginal_level`` ≤ p < ``level``, fails
+    below. (With parameters estimated from the same sample the test is
+    conservative; the criterion says which parameters were fitted.)
+    """
+    if not 0 < marginal_level < level < 1:
+        raise ValueError(f"need 0 < marginal_level < level < 1; got {marginal_level}, {level}")
+    x = np.asarray(sample, dtype=float).ravel()
+    if x.size < 5 or not np.isfinite(x).all():
+        raise ValueError(f"ks_fit needs at least 5 finite values; got {x.size}")
+    res = _st.kstest(x, cdf)
+    p = float(res.pvalue)
+    word = "holds" if p >= level else "marginal" if p >= marginal_level else "fails"
+    criterion = (f"a Kolmogorov–Smirnov test of the {what} over {x.size} values does not reject at the "
+                 f"{100 * level:g} % level (marginal for {marginal_level:g} ≤ p < {level:g})")
+    numbers = {"D": fmt(res.statistic, 3), "p": sig3(p), "n": str(x.size)}
+    misses = () if word == "holds" else (f"KS D = {fmt(res.statistic, 3)}, p = {sig3(p)}",)
+    return Verdict(word, criterion, numbers, misses)
+
+
+def ratio_within(measured, predicted, *, tol: float = 0.1, marginal_tol: float = 0.2, labels=None,
+                 what: str = "measured / predicted") -> Verdict:
+    """Ratios ``measured / predicted`` within ``1 ± tol`` (marginal within ``1 ± marginal_tol``)."""
+    if not 0 < tol < marginal_tol:
+        raise ValueError(f"need 0 < tol < marginal_tol; got {tol}, {marginal_tol}")
+    m, p = np.broadcast_arrays(np.asarray(measured, dtype=float), np.asarray(predicted, dtype=float))
+    if not (np.isfinite(m).all() and np.isfinite(p).all()) or np.any(p == 0):
+        raise ValueError("measured and predicted must be finite, predicted non-zero")
+    r = (m / p).ravel()
+    dev = np.abs(r - 1)
+    labels = _labels(labels, r.size)
+    word = "holds" if (dev <= tol).all() else "marginal" if (dev <= marginal_tol).all() else "fails"
+    criterion = (f"every ratio {what} lies within 1 ± {fmt(tol)} (marginal within 1 ± {fmt(marginal_tol)})")
+    misses = tuple(f"{lab}: ratio {fmt(x)}" for lab, x, d in zip(labels, r, dev) if d > tol)
+    numbers = {"ratios": fmt_list(r), "range": fmt_range(r), "inside": str(int((dev <= tol).sum())),
+               "points": str(r.size)}
+    return Verdict(word, criterion, numbers, misses)

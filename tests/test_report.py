@@ -7,6 +7,7 @@ from sgnlib import report
 
 
 def test_formatting():
+    """fmt uses a typographic minus and n/a; fmt_range collapses equal ends; sig3 keeps three digits."""
     assert report.fmt(-0.126, 2) == "\u22120.13"
     assert report.fmt(float("nan")) == "n/a"
     assert report.fmt_list([0.5, 0.724]) == "0.50, 0.72"
@@ -16,6 +17,7 @@ def test_formatting():
 
 
 def test_pct_dev_words_and_signs():
+    """Ratios below 1 read as faster, above as slower, mixed as a from-to range."""
     assert report.pct_dev([0.89, 0.87]) == "11–13 % faster"
     assert report.pct_dev([1.05]) == "5 % slower"
     assert report.pct_dev([0.95, 1.03]) == "from 3 % slower to 5 % faster"
@@ -31,3 +33,82 @@ def test_in_band_is_the_binomial_95_percent_band():
         report.in_band(0.5, 1.5, 10)
     with pytest.raises(ValueError, match="n must be >= 1"):
         report.in_band(0.5, 0.5, 0)
+
+
+# --------------------------------------------------------------------------- verdicts (issue 7)
+
+
+def test_fmt_count_chooses_the_sentence_by_the_value():
+    """'all 30', 'none of the 30', '12 of 30' — never 'a fraction 1.00'."""
+    assert report.fmt_count(30, 30, "parameters") == "all 30 parameters"
+    assert report.fmt_count(0, 30, "parameters") == "none of the 30 parameters"
+    assert report.fmt_count(12, 30) == "12 of 30"
+    with pytest.raises(ValueError):
+        report.fmt_count(31, 30)
+
+
+def test_intervals_cover_holds_marginal_and_fails():
+    """The count rule: 1 miss of 12 holds, 3 of 12 is marginal (p ≈ 0.02), a far point fails."""
+    se = np.ones(12)
+    exact = np.zeros(12)
+    v = report.intervals_cover(exact, se, exact)
+    assert v.word == "holds" and v.misses == ()
+    one = exact.copy(); one[0] = 2.2
+    assert report.intervals_cover(one, se, exact).word == "holds"
+    three = exact.copy(); three[:3] = 2.2
+    v3 = report.intervals_cover(three, se, exact)
+    assert v3.word == "marginal" and len(v3.misses) == 3 and v3.numbers["outside"] == "3"
+    far = exact.copy(); far[0] = 6.0
+    assert report.intervals_cover(far, se, exact).word == "fails"
+
+
+def test_binomial_band_is_centred_on_the_prediction():
+    """A share 3 sigma from its prediction fails the band; at the prediction it holds."""
+    assert report.binomial_band(500, 1000, 0.5).word == "holds"
+    v = report.binomial_band([500, 600], [1000, 1000], [0.5, 0.5], labels=["a", "b"])
+    assert v.word == "fails" and v.misses[0].startswith("b:")
+
+
+def test_share_above_uses_the_exact_binomial_test():
+    """60/100 above 1/2: p = 0.028 → marginal at level 0.01; 70/100 holds; 50/100 fails."""
+    assert report.share_above(60, 100).word == "marginal"
+    assert report.share_above(70, 100).word == "holds"
+    assert report.share_above(50, 100).word == "fails"
+
+
+def test_slope_matches_and_fails():
+    """A slope of −2 with small noise matches −2 and fails −1.5."""
+    x = np.linspace(0, 1, 10)
+    y = -2 * x + np.random.default_rng(0).normal(0, 0.01, x.size)
+    assert report.slope_matches(x, y, -2.0).word == "holds"
+    assert report.slope_matches(x, y, -1.5).word == "fails"
+
+
+def test_ks_fit_rejects_the_wrong_law():
+    """Exponential draws fit Exp(1) and fail Exp(1/3) by KS."""
+    from scipy import stats as st
+
+    x = np.random.default_rng(1).exponential(1.0, 2000)
+    assert report.ks_fit(x, st.expon(scale=1.0).cdf).word == "holds"
+    assert report.ks_fit(x, st.expon(scale=3.0).cdf).word == "fails"
+
+
+def test_ratio_within_reports_every_miss():
+    """Ratios 1.05, 1.15, 1.5 at tol 0.1/0.2: fails, with two misses named."""
+    v = report.ratio_within([1.05, 1.15, 1.5], [1, 1, 1], labels=["x", "y", "z"])
+    assert v.word == "fails" and [m.split(":")[0] for m in v.misses] == ["y", "z"]
+    assert report.ratio_within([1.05, 1.15], [1, 1]).word == "marginal"
+
+
+def test_verdict_rejects_an_unknown_word():
+    """Only holds / marginal / fails are verdicts."""
+    with pytest.raises(ValueError):
+        report.Verdict("passes", "x")
+
+
+def test_table_renders_html_not_pipes():
+    """report.table gives a real HTML table with typographic minus, no index."""
+    import pandas as pd
+
+    html = report.table(pd.DataFrame({"a": [1.234, -2.0], "b": ["x", "y"]})).to_html()
+    assert "<table" in html and "1.23" in html and "\u22122.00" in html and "|" not in html

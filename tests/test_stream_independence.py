@@ -1,0 +1,86 @@
+"""One random stream per experiment (issue 7): enlarging one sweep moves only its own section.
+
+Each chapter runs at the quick profile with one sweep parameter enlarged. Every
+``# NBVAL_CHECK_OUTPUT`` cell must then print exactly what the committed quick
+reference prints, except the cells whose source names one of the ``moved``
+substrings (the section of that sweep), and at least one of those must change
+(so the enlargement really took effect).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: chapter -> (parameter, enlarged value, substrings naming the cells allowed to move)
+CASES: dict[str, dict | None] = {
+    "01": None,
+    "02": None,
+    "05": None,
+    "06": None,
+}
+
+
+def checked_outputs(nb) -> list[tuple[str, str]]:
+    """``(source, printed text)`` of every cell whose outputs nbval checks."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "NBVAL_CHECK_OUTPUT" not in cell.source and "nbval-check-output" not in tags:
+            continue
+        text = []
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream":
+                text.append(o.get("text", ""))
+            elif "data" in o:
+                text.append(o["data"].get("text/plain", ""))
+        out.append((cell.source, "".join(text)))
+    return out
+
+
+def test_checked_outputs_reads_source_and_text():
+    """The comparison sees the printed text of checked cells only."""
+    nb = nbformat.v4.new_notebook()
+    a = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)")
+    a.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+    b = nbformat.v4.new_code_cell("print(2)")
+    b.outputs = [nbformat.v4.new_output("stream", name="stdout", text="2\n")]
+    nb.cells = [a, b]
+    assert checked_outputs(nb) == [(a.source, "1\n")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", sorted(CASES))
+def test_enlarging_one_sweep_leaves_other_sections_unchanged(chapter, tmp_path):
+    """Issue 7: a sweep's random numbers depend on its own settings, not on the other sweeps."""
+    case = CASES[chapter]
+    if case is None:
+        pytest.fail(f"chapter {chapter} has no stream-independence case yet")
+    ref_path = next((ROOT / "tests" / "notebooks").glob(f"{chapter}_*.ipynb"))
+    out = tmp_path / ref_path.name
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    cmd = [sys.executable, "-m", "sgnlib", "run", chapter, "--profile", "quick",
+           "-p", case["param"], json.dumps(case["value"]), "--output", str(out)]
+    res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    ref = checked_outputs(nbformat.read(ref_path, as_version=4))
+    new = checked_outputs(nbformat.read(out, as_version=4))
+    assert [s for s, _ in ref] == [s for s, _ in new], "the checked cells differ in source"
+    moved_changed = False
+    for (src, want), (_, got) in zip(ref, new):
+        if any(m in src for m in case["moved"]):
+            moved_changed |= want != got
+        else:
+            assert got == want, f"enlarging {case['param']} changed a cell of another section:\n{src}"
+    assert moved_changed, f"enlarging {case['param']} changed none of the cells naming {case['moved']}"
