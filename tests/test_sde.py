@@ -72,7 +72,7 @@ def test_imkeller_pavlyukevich_mean_exit_time_and_side(alpha, eps, dt):
     r = sde.simulate(_quad1(), [0.0], alpha=alpha, dt=dt, horizon=1e5, n_paths=n, eps=eps,
                      domain=sde.Box([-1.0], [0.5]), generator=7)
     assert bool(r.exited.all())
-    m, se = sde.mean_exit_time(r)
+    m, se = sde.empirical_mean_exit_time(r)
     ip = theory.imkeller_pavlyukevich_mean_exit_time(alpha, eps, a=0.5, b=1.0)
     assert abs(m - ip) < 4 * se, (m, se, ip)
     p_right, _ = theory.imkeller_pavlyukevich_exit_probabilities(alpha, 0.5, 1.0)
@@ -94,7 +94,7 @@ def test_alpha_2_matches_exact_diffusion_mfpt_and_kramers_limit():
     eps = math.sqrt(D)
     r = sde.simulate(pot, [-1.0], alpha=2.0, dt=0.05, horizon=1e4, n_paths=1500, eps=eps,
                      domain=sde.Box([-4.0], [1.0]), generator=3)
-    m, se = sde.mean_exit_time(r)
+    m, se = sde.empirical_mean_exit_time(r)
     exact = theory.mean_first_passage_time_diffusion(lambda x: h * (x ** 2 - 1) ** 2, -1.0, 1.0, D, -3.0)
     assert abs(m - exact) < 4 * se, (m, se, exact)
     kr = theory.kramers_mean_transition_time(h, 8 * h, 4 * h, eps)
@@ -119,8 +119,8 @@ def test_censored_paths_are_reported_not_dropped():
     f = float(r.exited.double().mean())
     assert abs(f - p) < 4 * math.sqrt(p * (1 - p) / n) + 0.01
     with pytest.raises(ValueError, match="censored"):
-        sde.mean_exit_time(r)
-    m, _ = sde.mean_exit_time(r, allow_censored=True)
+        sde.empirical_mean_exit_time(r)
+    m, _ = sde.empirical_mean_exit_time(r, allow_censored=True)
     assert m > T
 
 
@@ -169,15 +169,10 @@ def test_large_jump_counts_poisson_with_rate_beta():
     assert abs(k.mean() - lam) < 4 * math.sqrt(lam / n), (k.mean(), lam)
     assert abs(k.var(ddof=1) / k.mean() - 1) < 4 * math.sqrt(2 / (n - 1))
     t = r.jumps["time"].numpy()
-    p = r.jumps["path"].numpy()
     assert len(t) == int(k.sum())
     assert (np.abs(r.jumps["size"].numpy()) > eps ** -rho).all()
-    # inter-arrival times (from 0 for the first), only those starting before T/2 so that
-    # their end is observed (P(gap > T/2) = e^(-βT/2) ≈ 1e-3): no length bias
-    starts = np.concatenate([[0.0], t[:-1]])
-    first = np.concatenate([[True], p[1:] != p[:-1]])
-    starts[first] = 0.0
-    gaps = (t - starts)[starts < T / 2]
+    # inter-arrival times, only those starting before T/2 (sde.jump_gaps): no length bias
+    gaps = sde.jump_gaps(r)
     assert stats.kstest(gaps, "expon", args=(0, 1 / beta)).pvalue > 1e-3
 
 
@@ -199,8 +194,8 @@ def test_exponential_schedule_lengthens_escape_as_in_theory():
     kw = dict(alpha=1.5, dt=0.1, horizon=1e5, n_paths=1500, eps=0.1, domain=sde.Box([-1.0], [1.0]))
     r1 = sde.simulate(_quad1(), [0.0], generator=5, **kw)
     r2 = sde.simulate(_quad1(), [0.0], generator=6, schedule=sde.exponential_schedule(0.7), **kw)
-    m1, s1 = sde.mean_exit_time(r1)
-    m2, s2 = sde.mean_exit_time(r2)
+    m1, s1 = sde.empirical_mean_exit_time(r1)
+    m2, s2 = sde.empirical_mean_exit_time(r2)
     ratio = m2 / m1
     se = ratio * math.hypot(s1 / m1, s2 / m2)
     th = theory.mean_exit_time(1.5, 0.1, -1, 1, gamma=0.7) / theory.mean_exit_time(1.5, 0.1, -1, 1)
@@ -289,3 +284,48 @@ def test_ackley_potential_minimum_and_gradient():
     assert torch.allclose(g[0], torch.zeros(2, dtype=torch.float64))
     auto = sde.Potential(pot.energy).grad(w[1:])
     assert torch.allclose(g[1:], auto)
+
+
+# --------------------------------------------------------------------------- statistics of a result
+
+
+def _result_with_jumps(path, coord, time, exited, horizon=10.0, n_dim=2):
+    n = len(exited)
+    t = torch.tensor(time, dtype=torch.float64)
+    return sde.SDEResult(
+        exit_time=torch.full((n,), horizon, dtype=torch.float64), exited=torch.tensor(exited),
+        exit_axis=torch.full((n,), -1), exit_side=torch.zeros(n, dtype=torch.int8),
+        position=torch.zeros((n, n_dim), dtype=torch.float64), n_large_jumps=torch.zeros((n, n_dim), dtype=torch.long),
+        horizon=horizon, dt=0.1, n_steps=int(horizon / 0.1),
+        jumps={"path": torch.tensor(path), "coord": torch.tensor(coord), "time": t, "size": torch.ones_like(t)})
+
+
+def test_jump_gaps_per_path_and_coordinate():
+    """Eq. 15's gaps S_k = τ_k − τ_(k−1), τ_0 = 0, per path and coordinate (interleaved coordinates
+    are separated), only gaps starting before T/2, only paths that never exited."""
+    r = _result_with_jumps(path=[0, 0, 0, 0, 1, 2], coord=[0, 1, 0, 1, 0, 0], time=[1.0, 2.0, 4.0, 7.0, 3.0, 1.0],
+                           exited=[False, False, True])
+    assert sorted(sde.jump_gaps(r).tolist()) == [1.0, 2.0, 3.0, 3.0, 5.0]
+    # a start at or after T/2 = 5 is dropped: nothing starts there here; with start_before=2 only
+    # the gaps from 0 (and from τ = 1) remain
+    assert sorted(sde.jump_gaps(r, start_before=2.0).tolist()) == [1.0, 2.0, 3.0, 3.0]
+    with pytest.raises(ValueError, match="start_before"):
+        sde.jump_gaps(r, start_before=20.0)
+    no_jumps = sde.simulate(_quad1(), [0.0], alpha=1.5, dt=0.1, horizon=1.0, generator=0)
+    with pytest.raises(ValueError, match="record_jumps"):
+        sde.jump_gaps(no_jumps)
+
+
+def test_empirical_mean_exit_time_mean_and_standard_error():
+    """Mean exit time of uncensored paths: the sample mean with standard error sd/√n; with censoring the
+    exponential MLE Σt / #exits with error mean/√#exits, only when allowed."""
+    r = _result_with_jumps([], [], [], exited=[True, True, True, True])
+    r.exit_time = torch.tensor([1.0, 2.0, 3.0, 6.0], dtype=torch.float64)
+    m, se = sde.empirical_mean_exit_time(r)
+    assert m == pytest.approx(3.0) and se == pytest.approx(np.std([1, 2, 3, 6], ddof=1) / 2)
+    r.exited = torch.tensor([True, True, False, False])
+    r.exit_time = torch.tensor([1.0, 2.0, 10.0, 10.0], dtype=torch.float64)
+    with pytest.raises(ValueError, match="censored"):
+        sde.empirical_mean_exit_time(r)
+    m, se = sde.empirical_mean_exit_time(r, allow_censored=True)
+    assert m == pytest.approx(11.5) and se == pytest.approx(11.5 / math.sqrt(2))
