@@ -5,7 +5,7 @@ Printed, all measured in this run:
 1. accuracy — bias, RMSE and sd of α̂ for every method (`mcculloch`, `ecf` = the
    default, `log` = Mohammadi et al. 2015 / Şimşekli et al. 2019, `ml`) for
    n ∈ {1000, 10000} and α ∈ {1.1, 1.5, 1.8, 1.95, 2.0}, ≥ 200 replicates per cell
-   (`sgnlib.stable.estimator_study`, the same function chapter 02 calls);
+   (`sgnlib.studies.estimators.estimator_study`, the same function chapter 02 calls);
 2. speed — the time to fit 10 000 parameters × 1000 samples with each fast method,
    against two baselines measured here:
    * floor    – a `np.partition` of the same array selecting the order statistics a
@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 from sgnlib import stable
+from sgnlib.studies.estimators import estimator_study
 
 ALPHAS = (1.1, 1.5, 1.8, 1.95, 2.0)
 
@@ -65,7 +66,7 @@ def main(argv=None):
 
     # 1. accuracy -----------------------------------------------------------------------
     t0 = time.perf_counter()
-    res = stable.estimator_study(a.methods, ALPHAS, a.ns, n_rep=a.reps, rng=2024)
+    res = estimator_study(a.methods, ALPHAS, a.ns, n_rep=a.reps, rng=2024)
     print(f"\n## Accuracy of α̂ ({a.reps} replicates per cell, {time.perf_counter() - t0:.0f} s)\n")
     print(f"{'method':>10} {'n':>6} {'alpha':>5} {'bias':>8} {'rmse':>7} {'sd':>7} {'clip%':>6} {'ms/col':>8}")
     for i in range(len(res["method"])):

@@ -32,7 +32,7 @@
 #   apparent α < 2 although no coordinate is heavy-tailed.
 #
 # Everything below calls `sgnlib.stable`; the accuracy study is the function
-# `stable.estimator_study`, the same one `benchmarks/bench_stable.py` runs at larger scale.
+# `sgnlib.studies.estimators.estimator_study`, the same one `benchmarks/bench_stable.py` runs at larger scale.
 
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
@@ -54,6 +54,7 @@ from IPython.display import Markdown, display
 
 import sgnlib
 from sgnlib import plotting, stable
+from sgnlib.studies.estimators import estimator_study
 
 plotting.use_style()
 device = sgnlib.resolve_device(device)
@@ -128,7 +129,7 @@ print(f"profile={profile}, n_reps={study_reps}, ns={study_ns}")
 # every method; all methods see the same samples.
 
 # %%
-study = stable.estimator_study(study_methods, study_alphas, study_ns, n_rep=study_reps, rng=rng,
+study = estimator_study(study_methods, study_alphas, study_ns, n_rep=study_reps, rng=rng,
                                keep_estimates=True)
 S = {k: np.asarray(v, dtype=object if k in ("method", "estimates") else None) for k, v in study.items()}
 

@@ -355,7 +355,7 @@ def test_property_batched_equals_column_by_column(seed, method):
 
 def test_ecf_torch_and_numpy_paths_agree():
     """The ECF regression (eq. of Koutrouvelis 1980) gives the same α̂ whether its inner loop runs in torch (big arrays) or numpy."""
-    from sgnlib.stable import _ecf_core
+    from sgnlib.stable.estimators import _ecf_core
 
     x = stable.sample([1.2, 1.7, 2.0], 1.0, (1000, 3), rng=11)
     xc = (x - np.median(x, axis=0)) / 1.0
@@ -437,7 +437,7 @@ def test_fit_reports_clipping():
 
 
 # --------------------------------------------------------------------------------------
-# Fit errors (Tables 1–3) and the accuracy study
+# Fit errors (Tables 1–3)
 # --------------------------------------------------------------------------------------
 
 
@@ -489,15 +489,3 @@ def test_fit_error_table_mean_std_and_masking():
     assert md.splitlines()[0].startswith("| Model | Gauss-SSE")
     with pytest.raises(ValueError, match="FitErrors"):
         stable.fit_error_table({"bad": 1.0})
-
-
-def test_estimator_study_tidy_output():
-    """estimator_study returns one row per (method, α, n) with bias = mean - α and rmse² = bias² + sd²."""
-    out = stable.estimator_study(["mcculloch", "ecf"], [1.5, 2.0], [200], n_rep=20, rng=1, keep_estimates=True)
-    assert len(out["method"]) == 4 and set(out["method"]) == {"mcculloch", "ecf"}
-    for i in range(4):
-        assert out["bias"][i] == pytest.approx(out["mean"][i] - out["alpha"][i])
-        assert out["rmse"][i] ** 2 == pytest.approx(out["bias"][i] ** 2 + out["sd"][i] ** 2)
-        assert len(out["estimates"][i]) == 20
-    with pytest.raises(ValueError, match="methods"):
-        stable.estimator_study(["nope"], [1.5], [200], n_rep=5)
