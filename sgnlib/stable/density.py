@@ -156,7 +156,8 @@ def _std_eval(z, a, kind, log=False):
     if gauss.any():
         zg = z[gauss]
         if kind == "pdf":
-            out[gauss] = -0.25 * zg**2 - np.log(2 * np.sqrt(np.pi))
+            with np.errstate(over="ignore"):  # z² beyond the largest float: log f = −inf
+                out[gauss] = -0.25 * zg**2 - np.log(2 * np.sqrt(np.pi))
             if not log:
                 out[gauss] = np.exp(out[gauss])
         else:
@@ -183,11 +184,11 @@ def _prepare(x, alpha, scale):
     a = check_alpha(alpha, "alpha")
     s = check_positive(scale, "scale")
     if np.iscomplexobj(x) or (hasattr(x, "is_complex") and x.is_complex()):
-        raise ValueError(f"x must be real; got complex values (dtype {x.dtype})")
+        raise ValueError(f"x must be real; got complex values ({x!r:.60})")
     try:
         x = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"x must be numeric; got {type(x).__name__} {x!r:.60}") from None
+        raise ValueError(f"x must be numeric; got {type(x).__name__} of dtype {np.asarray(x).dtype}") from None
     if np.isnan(x).any():
         check_finite(x, "x")
     x, a, s = np.broadcast_arrays(x, a, s)

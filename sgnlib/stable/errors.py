@@ -35,7 +35,8 @@ def fit_gaussian(x, axis=0, *, n_min=2):
         raise ValueError(f"x has {n} samples per column; at least {n_min} are needed")
     check_finite(x2, "x")
     mu = x2.mean(axis=0)
-    sd = x2.std(axis=0)
+    c = np.abs(x2 - mu).max(axis=0)  # scale first: the squares of values ~1e200 overflow
+    sd = c * (((x2 - mu) / np.where(c > 0, c, 1.0)) ** 2).mean(axis=0) ** 0.5
     const = x2.max(axis=0) == x2.min(axis=0)
     if const.any():
         j = int(np.flatnonzero(const)[0])

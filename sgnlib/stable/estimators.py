@@ -318,6 +318,13 @@ def _cubic_lookup(table, h, u):
     return out
 
 
+def _asinh_ratio(ax, log_s):
+    """``asinh(ax / e^log_s)`` without overflow: ``log 2 + log ax - log_s`` where the ratio overflows."""
+    with np.errstate(over="ignore", divide="ignore"):
+        r = ax / np.exp(log_s)
+        return np.where(np.isfinite(r), np.arcsinh(r), np.log(2.0) + np.log(ax) - log_s)
+
+
 def _ml_refine(xc, alpha, s, iters=6, grid=96, da=0.02, dc=0.02):
     """Maximum-likelihood refinement of (α, log σ) per column by damped Newton steps.
 
@@ -338,14 +345,14 @@ def _ml_refine(xc, alpha, s, iters=6, grid=96, da=0.02, dc=0.02):
         ac = np.clip(a, ALPHA_MIN + da, 2.0 - da)
         # the table ends below asinh of the largest float (sinh(710) overflows); beyond it the
         # cubic extrapolates, which only far outliers of ~1e300 IQRs ever reach
-        umax = np.minimum(np.arcsinh(axmax / np.exp(ls - dc)) * 1.0001 + 1e-12, 709.0)
+        umax = np.minimum(_asinh_ratio(axmax, ls - dc) * 1.0001 + 1e-12, 709.0)
         h = umax / (grid - 1)
         ug = np.arange(grid)[:, None] * h[None, :]
         L = np.empty((3, 3, P))
         for i, ai in enumerate((ac - da, ac, ac + da)):
             tab = logpdf(np.sinh(ug), np.broadcast_to(ai, ug.shape))
             for j, lj in enumerate((ls - dc, ls, ls + dc)):
-                u = np.arcsinh(ax / np.exp(lj))
+                u = _asinh_ratio(ax, lj)
                 L[i, j] = _cubic_lookup(tab, h, u).sum(axis=0) - n * lj
         ga = (L[2, 1] - L[0, 1]) / (2 * da)
         gc = (L[1, 2] - L[1, 0]) / (2 * dc)

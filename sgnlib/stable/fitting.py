@@ -76,7 +76,7 @@ def as_columns(x, axis=0, name="x"):
     try:
         x = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a numeric array; got {type(x).__name__} {x!r:.60}") from None
+        raise ValueError(f"{name} must be a numeric array; got {type(x).__name__} of dtype {np.asarray(x).dtype}") from None
     if x.ndim == 0:
         raise ValueError(f"{name} must have a sample axis; got a scalar")
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
