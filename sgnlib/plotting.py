@@ -21,6 +21,7 @@ __all__ = [
     "survival_curves",
     "hist_with_fits",
     "alpha_per_parameter",
+    "panels_vs_theory",
 ]
 
 #: Colour-blind safe palette (Okabe–Ito), used in this order by every figure.
@@ -194,3 +195,75 @@ def alpha_per_parameter(alpha, groups=None, *, ax=None, ref=2.0, ylabel=r"fitted
         ax.axhline(ref, color="0.4", ls="--", lw=1, label=rf"$\alpha$ = {ref:g} (Gaussian)")
     ax.set_xticks(range(len(names)), [str(n) for n in names], rotation=30 if len(names) > 4 else 0)
     return _finish(ax, xlabel, ylabel, title, False, False)
+
+
+def _series_label(label, key):
+    if key is None:
+        return label
+    if isinstance(label, dict):
+        return label.get(key, str(key))
+    return label.format(key)
+
+
+def _table_panel(ax, data, x, y, lo=None, hi=None, *, by=None, label="simulation", step=False, lines=None,
+                 theory=None, theory_y="theory", theory_label="{} (theory)", hline=None, xlabel=None, ylabel=None,
+                 title=None, logx=False, logy=False, ylim=None):
+    groups = [(None, data)] if by is None else list(data.groupby(by, sort=True))
+    colors, labelled = {}, set()
+    for i, (key, g) in enumerate(groups):
+        color = colors[key] = PALETTE[i % len(PALETTE)]
+        g = g.sort_values(x)
+        name = _series_label(label, key)
+        if step:
+            ax.step(g[x], g[y], where="post", color=color, label=name)
+        else:
+            sim_vs_theory(g[x], g[y], None if lo is None else g[lo], None if hi is None else g[hi], ax=ax,
+                          label=name, color=color)
+        for col, (style, lab) in (lines or {}).items():
+            ok = g[col].notna().to_numpy()
+            if ok.any():
+                first = lab is not None and lab not in labelled
+                labelled.add(lab)
+                ax.plot(g[x][ok], g[col][ok], style, color=color, lw=1.2, label=lab if first else None)
+    if theory is not None:
+        tgroups = [(None, theory)] if by is None else list(theory.groupby(by, sort=True))
+        grey = 0
+        for key, g in tgroups:
+            g = g.sort_values(x)
+            if key in colors:
+                ax.plot(g[x], g[theory_y], "-", color=colors[key], lw=1.2)
+            else:
+                ax.plot(g[x], g[theory_y], ["-", "--", ":", "-."][grey % 4], color="0.4", lw=0.8,
+                        label=_series_label(theory_label, key))
+                grey += 1
+    if hline is not None:
+        ax.axhline(hline, color="0.6", lw=0.8)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    return _finish(ax, xlabel, ylabel, title, logx, logy)
+
+
+def panels_vs_theory(panels, *, width=None, height=None):
+    """One figure of side-by-side panels, each simulated points read from a table by column names against theory.
+
+    ``panels`` is a list of dicts, one per panel, with the keys ``data`` (a
+    pandas DataFrame), ``x``, ``y`` (column names) and optionally ``lo``, ``hi``
+    (the interval's columns); ``by`` (a column: one series per value, in
+    PALETTE order, labelled ``label.format(value)`` or ``label[value]`` for a
+    dict); ``step`` (draw ``y`` as a step curve, e.g. a survival function);
+    ``lines`` (``{column: (style, legend label or None)}``: lines through the
+    rows of ``data`` in the series' colour, NaN skipped); ``theory`` (a table
+    of dense curves with the columns ``x``, ``theory_y`` and ``by``: solid in
+    the series' colour, or grey and labelled ``theory_label`` for values of
+    ``by`` without simulation); ``hline`` (a thin grey line at that y);
+    ``xlabel``, ``ylabel``, ``title``, ``logx``, ``logy``, ``ylim``.
+    Returns ``(fig, axes)``.
+    """
+    panels = list(panels)
+    if not panels or not all(isinstance(p, dict) and {"data", "x", "y"} <= set(p) for p in panels):
+        raise ValueError("panels must be a non-empty list of dicts with at least the keys data, x, y")
+    fig, axs = figure(ncols=len(panels), width=width, height=height)
+    axs = np.atleast_1d(axs).ravel()
+    for ax, p in zip(axs, panels):
+        _table_panel(ax, **p)
+    return fig, axs

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate, special
+from scipy import integrate, optimize, special
 
 from sgnlib._checks import check_alpha, check_positive
 
@@ -64,6 +64,7 @@ __all__ = [
     "imkeller_pavlyukevich_exit_probabilities",
     "kramers_mean_transition_time",
     "mean_first_passage_time_diffusion",
+    "eps_for_mean_exit_time",
 ]
 
 
@@ -502,3 +503,35 @@ def mean_first_passage_time_diffusion(potential, x0, b, D, lower, n_grid=20001):
         raise ValueError(f"barrier/D = {expo.max():.0f} overflows float64; D is too small")
     outer = np.exp(expo) * inner[mask]
     return float(integrate.trapezoid(outer, z[mask]) / Dv)
+
+
+def eps_for_mean_exit_time(mean, alpha, d_minus, d_plus, sigma=1.0, gamma=1.0, c=None):
+    """The common noise amplitude ε for which :func:`mean_exit_time` equals ``mean``.
+
+    One axis and γ = 1 in closed form, ``ε = (α / (c σ^α Φ mean))^(1/α)``
+    (inverse of Cor 4.2 derived); otherwise the root in ``log ε`` of the
+    strictly decreasing ``mean_exit_time`` (Brent's method).
+    """
+    target = float(check_positive(mean, "mean"))
+    a = np.atleast_1d(check_alpha(alpha))
+    if np.any(a >= 2):
+        raise ValueError(f"alpha must be < 2 (no jumps at 2, no exit law to invert); got {alpha!r}")
+    if a.size == 1 and float(gamma) == 1.0 and np.ndim(sigma) == 0 and np.size(d_minus) == 1 and np.size(d_plus) == 1:
+        cc = levy_constant(a) if c is None else check_positive(c, "c")
+        phi = width_factor(a, d_minus, d_plus)
+        sg = check_positive(sigma, "sigma")
+        return float(((a / (cc * sg ** a * phi * target)) ** (1.0 / a))[0])
+
+    def gap(log_eps):
+        return math.log(mean_exit_time(a, math.exp(log_eps), d_minus, d_plus, sigma, gamma, c)) - math.log(target)
+
+    lo, hi = -5.0, 5.0
+    while gap(lo) < 0:
+        lo -= 10.0
+        if lo < -200:
+            raise ValueError(f"no eps gives mean exit time {mean!r}")  # pragma: no cover
+    while gap(hi) > 0:
+        hi += 10.0
+        if hi > 200:
+            raise ValueError(f"no eps gives mean exit time {mean!r}")  # pragma: no cover
+    return float(math.exp(optimize.brentq(gap, lo, hi, xtol=1e-12)))
