@@ -22,6 +22,7 @@ __all__ = [
     "hist_with_fits",
     "alpha_per_parameter",
     "panels_vs_theory",
+    "path_with_marks",
 ]
 
 #: Colour-blind safe palette (Okabe–Ito), used in this order by every figure.
@@ -267,3 +268,19 @@ def panels_vs_theory(panels, *, width=None, height=None):
     for ax, p in zip(axs, panels):
         _table_panel(ax, **p)
     return fig, axs
+
+
+def path_with_marks(x, y, marked, *, ax=None, label="path", mark_label="marked", xlabel=None, ylabel=None,
+                    title=None):
+    """A sample path ``y(x)`` as a thin line with the points where ``marked`` is True drawn as dots.
+
+    For a simulated path with its events (the large jumps of a Lévy-driven SDE, say).
+    """
+    ax = _axes(ax)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    m = np.asarray(marked, dtype=bool)
+    if not x.shape == y.shape == m.shape:
+        raise ValueError(f"x, y and marked must have one shape; got {x.shape}, {y.shape}, {m.shape}")
+    ax.plot(x, y, lw=0.8, color=PALETTE[0], label=label)
+    ax.plot(x[m], y[m], "o", ms=4, color=PALETTE[1], label=mark_label)
+    return _finish(ax, xlabel, ylabel, title, False, False)
