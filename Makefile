@@ -24,7 +24,7 @@ CH      ?= all
 PROFILE ?= book
 ARGS    ?=
 
-.PHONY: help env book test site-deps run quick-refs book-nbs bench clean
+.PHONY: help env book test site-deps data-deps run quick-refs book-nbs bench clean
 help:
 	@echo "make book          build the site into _build/html (sets up .venv and node_modules if missing)"
 	@echo "make test          run every test: pytest (unit + nbval quick references + strict build + browser)"
@@ -59,16 +59,23 @@ site-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "error: chromium is missing; install the Debian package 'chromium' (sudo apt-get install chromium)"; exit 1; fi; }
 
-test: env site-deps
+# Fashion-MNIST for chapters 03-04 (Debian package dataset-fashion-mnist; we run as root on CI).
+FASHION_DIRS := /usr/share/datasets/fashion-mnist $(or $(SGN_DATA_DIR),data/external)/fashion-mnist
+data-deps:
+	@for d in $(FASHION_DIRS); do ls $$d/train-images-idx3-ubyte* >/dev/null 2>&1 && exit 0; done; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	  else echo "warning: Fashion-MNIST is missing; install the Debian package 'dataset-fashion-mnist' (sudo apt-get install dataset-fashion-mnist)"; fi
+
+test: env site-deps data-deps
 	$(PY) -m pytest
 
-run: env
+run: env data-deps
 	$(PY) -m sgnlib run $(CH) --profile $(PROFILE) $(ARGS)
 
-quick-refs: env
+quick-refs: env data-deps
 	$(PY) -m sgnlib run all --profile quick
 
-book-nbs: env
+book-nbs: env data-deps
 	$(PY) -m sgnlib run all --profile book
 
 bench: env
