@@ -262,6 +262,14 @@ def _write_cifar100(folder: Path, per_class: int) -> np.ndarray:
     return train
 
 
+def test_cifar100_names_are_torchvisions():
+    """The CIFAR-100 URL, archive and folder names are torchvision's (its md5 sums are read from it)."""
+    from torchvision.datasets import CIFAR100
+
+    assert (_images.CIFAR100_URL, _images.CIFAR100_FILE, _images.CIFAR100_BASE) == \
+        (CIFAR100.url, CIFAR100.filename, CIFAR100.base_folder)
+
+
 def test_cifar100_from_its_tarball_of_pickles(tmp_path):
     """cifar-100-python.tar.gz (pickles train/test/meta, rows R|G|B planes) loads as [N, 3, 32, 32]; md5 is checked."""
     pixels = _write_cifar100(tmp_path, per_class=3)

@@ -92,8 +92,6 @@ class DataInfo:
         return self.url is not None
 
 
-_CIFAR_URL, _CIFAR_FILE, _, _CIFAR_BASE, _ = _images._cifar100_meta()
-
 _INFO = {
     i.name: i
     for i in (
@@ -103,8 +101,8 @@ _INFO = {
         DataInfo("speech", "tabular", "ODDS Speech", 2, ("all",), url=_tabular.SPEECH_URL,
                  files="speech.mat", markers=("speech.mat",)),
         DataInfo("fashion_mnist", "image", "Fashion-MNIST", 10, ("train", "test"), 1, 28),
-        DataInfo("cifar100", "image", "CIFAR-100", 100, ("train", "test"), 3, 32, url=_CIFAR_URL,
-                 files=_CIFAR_FILE, markers=(f"{_CIFAR_BASE}/train", _CIFAR_FILE)),
+        DataInfo("cifar100", "image", "CIFAR-100", 100, ("train", "test"), 3, 32, url=_images.CIFAR100_URL,
+                 files=_images.CIFAR100_FILE, markers=(f"{_images.CIFAR100_BASE}/train", _images.CIFAR100_FILE)),
         DataInfo("cinic10", "image", "CINIC-10", 10, ("train", "valid", "test"), 3, 32, url=_images.CINIC10_URL,
                  files="CINIC-10.tar.gz", markers=("train", "CINIC-10/train", "CINIC-10.tar.gz")),
         DataInfo("rotten_tomatoes", "text", "Rotten Tomatoes snippets (Pang & Lee)", 2, ("train", "test")),

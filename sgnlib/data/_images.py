@@ -104,12 +104,18 @@ def fashion_mnist(split: str, root=None, verify: bool = True, download: bool = F
 
 # ---------------------------------------------------------------- CIFAR-100
 
-def _cifar100_meta():
+CIFAR100_URL = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
+CIFAR100_FILE = "cifar-100-python.tar.gz"
+CIFAR100_BASE = "cifar-100-python"
+
+
+def _cifar100_md5() -> tuple[str, dict[str, str]]:
+    """torchvision's md5 of the archive and of the pickles ``train``, ``test``, ``meta`` (imported only when needed)."""
     from torchvision.datasets import CIFAR100
 
     md5 = dict(CIFAR100.train_list + CIFAR100.test_list)
     md5["meta"] = CIFAR100.meta["md5"]
-    return CIFAR100.url, CIFAR100.filename, CIFAR100.tgz_md5, CIFAR100.base_folder, md5
+    return CIFAR100.tgz_md5, md5
 
 
 def _unpickle(path: Path) -> dict:
@@ -123,9 +129,10 @@ def _extract(archive: Path, folder: Path) -> None:
 
 
 def cifar100(split: str, root=None, verify: bool = True, download: bool = False):
-    url, filename, tgz_md5, base, md5 = _cifar100_meta()
+    url, filename = CIFAR100_URL, CIFAR100_FILE
+    tgz_md5, md5 = _cifar100_md5()
     folder = external_dir("cifar100", root)
-    inner = folder / base
+    inner = folder / CIFAR100_BASE
     if not (inner / split).is_file():
         archive = folder / filename
         if not archive.is_file() and download:
