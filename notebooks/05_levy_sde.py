@@ -99,8 +99,8 @@ print(f"one step / (eta sigma) vs SaS(alpha), KS: {step_ks.word} (p = {step_ks.n
 step_ks.glue("ch05_step")
 
 # %% [markdown]
-# Over {glue:text}`ch05_step_n` paths the quantiles of one step agree with those of SαS(α) in the
-# table above, and the Kolmogorov–Smirnov test against the exact SαS distribution function
+# The table compares quantiles of one step over {glue:text}`ch05_step_n` paths with those of SαS(α).
+# Tested against the exact SαS distribution function, the SαS law of one step
 # {glue:text}`ch05_step_verdict` (p = {glue:text}`ch05_step_p`; criterion: {glue:text}`ch05_step_criterion`).
 
 # %% [markdown]
@@ -224,8 +224,8 @@ report.glue_numbers("ch05_prop", n_none=str(int((prop32["exits"] == 0).sum())), 
 # strictly between 0 and {glue:text}`ch05_prop_p_max`, the log–log slope is
 # {glue:text}`ch05_prop_slope` (95 % interval {glue:text}`ch05_prop_lo` to {glue:text}`ch05_prop_hi`)
 # against $\bar\theta$ = {glue:text}`ch05_prop_theta_bar`: the rate {glue:text}`ch05_prop_verdict`
-# (criterion: {glue:text}`ch05_prop_criterion`; misses: {glue:text}`ch05_prop_misses`). No path left the
-# band at {glue:text}`ch05_prop_n_none` of the {glue:text}`ch05_prop_n_eps` values of $\bar\epsilon$.
+# (criterion: {glue:text}`ch05_prop_criterion`; misses: {glue:text}`ch05_prop_misses`). Values of
+# $\bar\epsilon$ at which no path left the band: {glue:text}`ch05_prop_n_none` of {glue:text}`ch05_prop_n_eps`.
 # A fast fall is expected: the small jumps are bounded by $O$, so a deviation of
 # size $c\bar\epsilon^\theta \gg \bar\epsilon^{1-\rho}$ needs many of them within one relaxation
 # time, which is exponentially unlikely as $\bar\epsilon\to0$. At the largest $\bar\epsilon$
@@ -291,7 +291,7 @@ report.glue_numbers("ch05", alpha=report.fmt(alpha), inv_c_alpha=report.fmt(1 / 
 # measure $|y|^{-1-\alpha}dy$ ($c_\alpha=1$), which is the normalisation of an SαS process of scale
 # $c_\alpha^{-1/\alpha}$; for our standard SαS the same formula needs the factor $c_\alpha$
 # ({glue:text}`ch05_inv_c_alpha` times fewer jumps at α = {glue:text}`ch05_alpha`) — a convention, not
-# an error. The measured rates agree with the per-step rate of the Euler scheme at every $dt$:
+# an error. Against the per-step rate of the Euler scheme at each $dt$, the measured rates:
 # {glue:text}`ch05_rate_verdict` ({glue:text}`ch05_rate_inside` of {glue:text}`ch05_rate_points` inside
 # their 95 % intervals; criterion: {glue:text}`ch05_rate_criterion`; misses: {glue:text}`ch05_rate_misses`).
 # The per-step rate lies {glue:text}`ch05_euler_dev` % above eq. 12 over these $dt$, a
@@ -344,17 +344,17 @@ report.glue_numbers("ch05_gap_ratio", e1=report.fmt(ratio_tab["ratio"].iloc[0], 
 #
 # * Eq. 3 with $dt=\eta$ and $\epsilon=\eta^{(\alpha-1)/\alpha}$ is SGD with SαS gradient noise: the
 #   law of one step {glue:text}`ch05_step_verdict` (KS, p = {glue:text}`ch05_step_p`).
-# * Lemma 3.1: the bound {glue:text}`ch05_lemma_verdict` at every saved point; the late log-slope
-#   {glue:text}`ch05_lemma_slope` against $-2\mu$ = {glue:text}`ch05_lemma_target`
-#   ({glue:text}`ch05_lemma_rate_verdict`).
+# * Lemma 3.1: the bound, checked at every saved point: {glue:text}`ch05_lemma_verdict`; the late
+#   log-slope {glue:text}`ch05_lemma_slope` against $-2\mu$ = {glue:text}`ch05_lemma_target`:
+#   {glue:text}`ch05_lemma_rate_verdict`.
 # * Proposition 3.2: the deviation probability falls with a log–log slope of
 #   {glue:text}`ch05_prop_slope` ({glue:text}`ch05_prop_lo` to {glue:text}`ch05_prop_hi`) against
 #   $\bar\theta$ = {glue:text}`ch05_prop_theta_bar`: {glue:text}`ch05_prop_verdict`.
-# * Large jumps: the measured rates match the Euler scheme's ({glue:text}`ch05_rate_verdict`), which
+# * Large jumps: the measured rates against the Euler scheme's: {glue:text}`ch05_rate_verdict`; that rate
 #   tends to eq. 12 as $dt\to0$ ({glue:text}`ch05_beta_fine` against {glue:text}`ch05_beta_th` at
 #   $dt$ = {glue:text}`ch05_dt_fine`); eq. 12 for the SαS normalisation used here carries the constant
-#   $c_\alpha$, where the paper's Lévy measure has 1 — a convention; the gaps are exponential
-#   ({glue:text}`ch05_gap_verdict`); eq. 15 is the inverse of eq. 12 (the printed schedule exponent
+#   $c_\alpha$, where the paper's Lévy measure has 1 — a convention; the exponential law of the
+#   gaps: {glue:text}`ch05_gap_verdict`; eq. 15 is the inverse of eq. 12 (the printed schedule exponent
 #   differs, see above).
 # * Relaxation is logarithmic in $\bar\epsilon$, inter-jump times polynomial: for small noise the
 #   process is back at the minimum before each large jump.

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES: dict[str, dict | None] = {
     "01": None,
     "02": None,
-    "05": None,
+    "05": {"param": "prop_eps", "value": [0.03, 0.02, 0.015, 0.01, 0.007], "moved": ["prop32"]},
     "06": None,
 }
 
