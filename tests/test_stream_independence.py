@@ -25,7 +25,9 @@ CASES: dict[str, dict | None] = {
     "01": None,
     "02": None,
     "05": {"param": "prop_eps", "value": [0.03, 0.02, 0.015, 0.01, 0.007], "moved": ["prop32"]},
-    "06": None,
+    # 06: a third α in the ε sweep moves only that sweep's table (the α, width, double-well, direction,
+    # law, scheduler and Ackley tables keep their numbers)
+    "06": {"param": "eps_alphas", "value": [1.2, 1.5, 1.8], "moved": ["vs_eps"]},
 }
 
 

@@ -118,3 +118,17 @@ def test_panels_vs_theory_draws_one_series_per_group_and_checks_panels():
     plotting.plt.close(fig)
     with pytest.raises(ValueError, match="panels"):
         plotting.panels_vs_theory([dict(x="x")])
+
+
+def test_eps_exponents_fit_the_log_log_slope_with_an_interval():
+    """Cor 4.2: E σ ∝ ε^(−α); on exact power laws the fitted slope is −α (inside its interval), and with two
+    values of ε the slope has no interval (NaN)."""
+    eps = np.array([0.05, 0.1, 0.2])
+    noise = np.array([1.0, 1.02, 0.99])
+    tab = pd.DataFrame(dict(alpha=1.5, eps=eps, half_width=1.0, mean=3.0 * eps ** -1.5 * noise))
+    row = basin_escape.eps_exponents(tab).iloc[0]
+    assert row["slope"] == pytest.approx(-1.5, abs=0.05) and row["target_inside"] and row["points"] == 3
+    two = basin_escape.eps_exponents(tab.iloc[:2]).iloc[0]
+    assert math.isnan(two["low"]) and not two["target_inside"]
+    off = basin_escape.eps_exponents(tab.assign(mean=3.0 * eps ** -2.5 * noise)).iloc[0]
+    assert not off["target_inside"]

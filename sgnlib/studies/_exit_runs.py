@@ -48,6 +48,14 @@ def float_list(values, name: str, check: Callable = check_positive) -> list[floa
     return v
 
 
+def mean_columns(unit: dict, level: float) -> dict:
+    """``mean, se, ci_low, ci_high`` (normal interval at ``level``) and ``censored_share`` of a simulated unit."""
+    z = z_value(level)
+    m, se = float(unit["mean"]), float(unit["se"])
+    return {"mean": m, "se": se, "ci_low": m - z * se, "ci_high": m + z * se,
+            "censored_share": float(1.0 - np.mean(unit["exited"]))}
+
+
 def simulate_point(study: str, seed: int, settings: dict, run: Callable, *, device: str = "cpu",
                    cache: bool = True, allow_censored: bool = False) -> dict[str, np.ndarray]:
     """Exit times, exit flags, exit axes, mean exit time and its standard error of one point.

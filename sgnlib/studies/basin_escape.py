@@ -26,20 +26,14 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from sgnlib import sde, theory
+from sgnlib import sde, stats, theory
 from sgnlib._checks import check_alpha, check_positive
-from sgnlib.studies._exit_runs import check_n_paths, float_list, simulate_point, z_value
+from sgnlib.studies._exit_runs import check_n_paths, float_list, mean_columns, simulate_point, z_value
 
-__all__ = ["mean_exit_times", "double_well_escape", "elasticities"]
+__all__ = ["mean_exit_times", "eps_exponents", "double_well_escape", "elasticities"]
 
 BOX_STUDY = "ch06-basin-escape-box"
 WELL_STUDY = "ch06-basin-escape-double-well"
-
-
-def _mean_row(unit: dict, z: float) -> dict:
-    m, se = float(unit["mean"]), float(unit["se"])
-    return {"mean": m, "ci_low": m - z * se, "ci_high": m + z * se,
-            "censored_share": float(1.0 - unit["exited"].mean())}
 
 
 def mean_exit_times(alphas: Sequence[float], eps_values: Sequence[float], half_widths: Sequence[float] = (1.0,), *,
@@ -47,8 +41,8 @@ def mean_exit_times(alphas: Sequence[float], eps_values: Sequence[float], half_w
                     cache: bool = True) -> pd.DataFrame:
     """Mean first exit time from ``(-d, d)`` of eq. 3 in ``U = w²/2``, one row per (α, ε, d).
 
-    Columns: ``alpha, eps, half_width, n_paths, mean, ci_low, ci_high`` (the
-    ``level`` normal interval of the mean, every path runs to its exit),
+    Columns: ``alpha, eps, half_width, n_paths, mean, se, ci_low, ci_high``
+    (standard error and ``level`` normal interval of the mean, every path runs to its exit),
     ``censored_share`` (0), ``theory`` (derived Cor 4.2 = Imkeller–Pavlyukevich,
     ``α d^α / (2 c_α ε^α)``) and ``ratio = mean / theory``.
     """
@@ -57,7 +51,7 @@ def mean_exit_times(alphas: Sequence[float], eps_values: Sequence[float], half_w
     d_v = float_list(half_widths, "half_widths", check_positive)
     n = check_n_paths(n_paths)
     dt = float(check_positive(dt, "dt"))
-    z = z_value(level)
+    z_value(level)  # checks the level before simulating
     quad = sde.quadratic([1.0])
     rows = []
     for a, e, d in itertools.product(a_v, e_v, d_v):
@@ -66,11 +60,38 @@ def mean_exit_times(alphas: Sequence[float], eps_values: Sequence[float], half_w
             quad, [0.0], alpha=a, eps=e, dt=dt, horizon=1e6, n_paths=n, domain=sde.Box([-d], [d]),
             generator=gen, device=device), device=device, cache=cache)
         th = float(theory.mean_exit_time(a, e, -d, d))
-        rows.append({"alpha": a, "eps": e, "half_width": d, "n_paths": n, **_mean_row(unit, z),
+        rows.append({"alpha": a, "eps": e, "half_width": d, "n_paths": n, **mean_columns(unit, level),
                      "theory": th})
     df = pd.DataFrame(rows)
     df["ratio"] = df["mean"] / df["theory"]
     return df
+
+
+def eps_exponents(table: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """The fitted exponent ``d log E σ / d log ε`` per (α, d) of a :func:`mean_exit_times` table (Cor 4.2: ``-α``).
+
+    Least squares on the log–log points (:func:`sgnlib.stats.linear_fit`). Columns:
+    ``alpha, half_width, points, eps_min, eps_max, slope, low, high`` (the
+    ``level`` interval; NaN with fewer than 3 values of ε), ``target = -alpha``
+    and ``target_inside``.
+    """
+    need = {"alpha", "eps", "half_width", "mean"}
+    if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
+        raise ValueError(f"table must be a mean_exit_times table with columns {sorted(need)}")
+    rows = []
+    for (a, d), g in table.groupby(["alpha", "half_width"], sort=True):
+        x, y = np.log(g["eps"].to_numpy()), np.log(g["mean"].to_numpy())
+        if np.unique(x).size < 2:
+            continue
+        if x.size >= 3:
+            fit = stats.linear_fit(x, y, level)
+            slope, lo, hi = fit.slope, fit.slope_lo, fit.slope_hi
+        else:
+            slope, lo, hi = float(np.polyfit(x, y, 1)[0]), float("nan"), float("nan")
+        rows.append({"alpha": a, "half_width": d, "points": int(x.size), "eps_min": float(g["eps"].min()),
+                     "eps_max": float(g["eps"].max()), "slope": slope, "low": lo, "high": hi, "target": -a,
+                     "target_inside": bool(lo <= -a <= hi)})
+    return pd.DataFrame(rows)
 
 
 def double_well_escape(depths: Sequence[float], half_widths: Sequence[float], *, alpha: float, eps: float,
@@ -98,7 +119,7 @@ def double_well_escape(depths: Sequence[float], half_widths: Sequence[float], *,
     dt = float(check_positive(dt, "dt"))
     h0 = float(check_positive(ref_depth, "ref_depth"))
     a0 = float(check_positive(ref_half_width, "ref_half_width"))
-    z = z_value(level)
+    z_value(level)  # checks the level before simulating
     wells = sorted({(h, a0) for h in h_v} | {(h0, a) for a in a_v})
     rows = []
     for h, a in wells:
@@ -116,7 +137,7 @@ def double_well_escape(depths: Sequence[float], half_widths: Sequence[float], *,
                                                                -a, a / 2, D, -3 * a)
                 kr = float(theory.kramers_mean_transition_time(h, 8 * h / a ** 2, 4 * h / a ** 2, en))
             rows.append({"depth": h, "half_width": a, "noise": noise, "alpha": an, "eps": en, "n_paths": n,
-                         **_mean_row(unit, z), "theory": th, "kramers": kr})
+                         **mean_columns(unit, level), "theory": th, "kramers": kr})
     df = pd.DataFrame(rows)
     df["ratio"] = df["mean"] / df["theory"]
     return df
@@ -129,7 +150,7 @@ def elasticities(wells: pd.DataFrame, *, ref_depth: float = 0.5, ref_half_width:
     From a :func:`double_well_escape` table, between the smallest and the
     largest depth (width) of each noise. One row per (noise, wrt ∈ {depth,
     width}): ``x0, x1, factor = x1/x0``, ``mean0, mean1``, ``elasticity`` with
-    its ``level`` interval ``low, high`` (delta method, ``se(log m) = se/m``),
+    its standard error ``se`` and ``level`` interval ``low, high`` (delta method, ``se(log m) = se/m``),
     ``theory`` (the same elasticity of the theory column) and ``kramers``.
     Rows need two distinct values of the swept quantity; otherwise they are left out.
     """
@@ -149,10 +170,10 @@ def elasticities(wells: pd.DataFrame, *, ref_depth: float = 0.5, ref_half_width:
             se0 = (r0["ci_high"] - r0["mean"]) / z / r0["mean"]
             se1 = (r1["ci_high"] - r1["mean"]) / z / r1["mean"]
             el = math.log(r1["mean"] / r0["mean"]) / lf
-            half = z * math.hypot(se0, se1) / abs(lf)
+            se = math.hypot(se0, se1) / abs(lf)
             rows.append({"noise": noise, "wrt": wrt, "x0": r0[col], "x1": r1[col], "factor": r1[col] / r0[col],
-                         "mean0": r0["mean"], "mean1": r1["mean"], "elasticity": el, "low": el - half,
-                         "high": el + half, "theory": math.log(r1["theory"] / r0["theory"]) / lf,
+                         "mean0": r0["mean"], "mean1": r1["mean"], "elasticity": el, "se": se, "low": el - z * se,
+                         "high": el + z * se, "theory": math.log(r1["theory"] / r0["theory"]) / lf,
                          "kramers": math.log(r1["kramers"] / r0["kramers"]) / lf})
     return pd.DataFrame(rows, columns=["noise", "wrt", "x0", "x1", "factor", "mean0", "mean1", "elasticity",
-                                       "low", "high", "theory", "kramers"])
+                                       "se", "low", "high", "theory", "kramers"])

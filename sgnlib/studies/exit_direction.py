@@ -26,7 +26,7 @@ from scipy import stats as _sp
 
 from sgnlib import sde, stats, theory
 from sgnlib._checks import check_alpha, check_positive
-from sgnlib.studies._exit_runs import check_n_paths, float_list, simulate_point, z_value
+from sgnlib.studies._exit_runs import check_n_paths, float_list, mean_columns, simulate_point
 
 __all__ = ["exit_directions", "exit_time_law", "survival_table"]
 
@@ -72,11 +72,10 @@ def exit_directions(deltas: Sequence[float], *, alpha2: float, eta: float, n_pat
     ``small_noise_eps``), ``n_paths, n_axis1, p_axis1, p_low, p_high`` (Wilson
     interval at ``level``), ``p_derived`` (eq. 19–21 derived: ``P(axis 1)``),
     ``p_printed`` (eq. 20 as printed with ``ρ`` and ``ε = η^((α_ν-1)/α_ν)``,
-    α_ν the mean α, as ``r/(1+r)``), ``mean, mean_low, mean_high, mean_derived``
+    α_ν the mean α, as ``r/(1+r)``), ``mean, se, ci_low, ci_high, censored_share, mean_derived``
     (Cor 4.2 derived) and ``mean_printed`` (Cor 4.2 as printed, paper
     constants with the simulated noise scale).
     """
-    z = z_value(level)
     units = _units(deltas, alpha2, eta, n_paths, dt, half_width, seed, device, cache)
     d = float(half_width)
     rows = []
@@ -88,13 +87,12 @@ def exit_directions(deltas: Sequence[float], *, alpha2: float, eta: float, n_pat
         sig_p = _printed_sigma(al)
         rp = float(theory.exit_direction_ratio_as_printed(al[0], al[1], theory.noise_epsilon(eta, float(np.mean(al))),
                                                           rho, d, d, sigma_l=sig_p[0], sigma_j=sig_p[1]))
-        m, se = float(u["mean"]), float(u["se"])
         rows.append({
             "delta": dlt, "alpha1": al[0], "alpha2": al[1], "eps1": float(eps[0]), "eps2": float(eps[1]),
             "small_noise": bool(eps.max() <= small_noise_eps), "n_paths": n, "n_axis1": k, "p_axis1": k / n,
             "p_low": float(lo), "p_high": float(hi),
             "p_derived": float(theory.exit_direction_probabilities(al, eps, [-d, -d], [d, d])[0].sum()),
-            "p_printed": rp / (1.0 + rp), "mean": m, "mean_low": m - z * se, "mean_high": m + z * se,
+            "p_printed": rp / (1.0 + rp), **mean_columns(u, level),
             "mean_derived": float(theory.mean_exit_time(al, eps, [-d, -d], [d, d])),
             "mean_printed": float(theory.mean_transition_time_cor42_as_printed(al, eps, rho, [-d, -d], [d, d],
                                                                                sigma=sig_p)),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sgnlib import sde, theory
 from sgnlib._checks import check_alpha, check_positive
-from sgnlib.studies._exit_runs import check_n_paths, float_list, simulate_point, z_value
+from sgnlib.studies._exit_runs import check_n_paths, float_list, mean_columns, simulate_point
 
 __all__ = ["exponential_schedule_escape", "exponential_schedule_theory"]
 
@@ -55,7 +55,7 @@ def exponential_schedule_escape(alphas: Sequence[float], gammas: Sequence[float]
     """Simulated mean exit time under ``s_t = t^(γ-1)`` against the Weibull mean, one row per (α, γ).
 
     Paths run to ``horizon_means`` predicted means. Columns: ``alpha, gamma,
-    eps, n_paths, mean, ci_low, ci_high`` (``level`` normal interval; with
+    eps, n_paths, mean, se, ci_low, ci_high`` (``level`` normal interval; with
     censored paths the mean is the exponential-law MLE of
     :func:`sgnlib.sde.empirical_mean_exit_time`), ``censored_share``,
     ``theory``, ``relative`` (``mean / target_mean``), ``rel_low, rel_high``,
@@ -64,7 +64,6 @@ def exponential_schedule_escape(alphas: Sequence[float], gammas: Sequence[float]
     n = check_n_paths(n_paths)
     dt = float(check_positive(dt, "dt"))
     hm = float(check_positive(horizon_means, "horizon_means"))
-    z = z_value(level)
     th = exponential_schedule_theory(alphas, gammas, target_mean=target_mean, half_width=half_width)
     d = float(half_width)
     tm = float(target_mean)
@@ -76,9 +75,7 @@ def exponential_schedule_escape(alphas: Sequence[float], gammas: Sequence[float]
             quad, [0.0], alpha=a, eps=e, dt=dt, horizon=hm * t_m, n_paths=n, domain=sde.Box([-d], [d]),
             schedule=sde.exponential_schedule(g), generator=gen, device=device),
             device=device, cache=cache, allow_censored=True)
-        m, se = float(unit["mean"]), float(unit["se"])
-        rows.append({"alpha": a, "gamma": g, "eps": e, "n_paths": n, "mean": m, "ci_low": m - z * se,
-                     "ci_high": m + z * se, "censored_share": float(1.0 - unit["exited"].mean()), "theory": t_m})
+        rows.append({"alpha": a, "gamma": g, "eps": e, "n_paths": n, **mean_columns(unit, level), "theory": t_m})
     df = pd.DataFrame(rows)
     for col, src in (("relative", "mean"), ("rel_low", "ci_low"), ("rel_high", "ci_high"), ("theory_relative", "theory")):
         df[col] = df[src] / tm
