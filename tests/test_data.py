@@ -160,6 +160,24 @@ def test_fashion_loader_on_fake_idx_folder(tmp_path):
         data.image_dataset("fashion_mnist", "test", root=tmp_path)
 
 
+def test_fashion_looks_in_sgn_data_dir_first_and_rereads_when_it_changes(tmp_path, monkeypatch):
+    """$SGN_DATA_DIR/fashion-mnist is read before Debian's folder, and a change of $SGN_DATA_DIR is not served stale."""
+    folder = tmp_path / "a" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    for prefix, n in (("train", 30), ("t10k", 20)):
+        _write_idx(folder / f"{prefix}-images-idx3-ubyte", np.full((n, 28, 28), 7))
+        _write_idx(folder / f"{prefix}-labels-idx1-ubyte", np.arange(n) % 10)
+    monkeypatch.setenv("SGN_DATA_DIR", str(tmp_path / "a"))
+    const = data.image_dataset("fashion_mnist", "test", verify=False)
+    assert len(const) == 20 and bool((const.images == 0).all()), "a constant channel must give 0, not NaN"
+    monkeypatch.setenv("SGN_DATA_DIR", str(tmp_path / "b"))
+    if _images.FASHION_SYSTEM.is_dir():
+        assert len(data.image_dataset("fashion_mnist", "test", verify=False)) == 10000
+    else:
+        with pytest.raises(data.DataUnavailable):
+            data.image_dataset("fashion_mnist", "test", verify=False)
+
+
 # ---------------------------------------------------------------- Rotten Tomatoes (committed)
 
 

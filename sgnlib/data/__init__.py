@@ -219,14 +219,14 @@ def _class_orders(labels: np.ndarray, seed: int, study: str, **settings) -> list
     return [rng.permutation(np.flatnonzero(labels == c)) for c in range(int(labels.max()) + 1)]
 
 
-def stratified_subset(labels, size: int, seed: int = 0, **settings) -> np.ndarray:
-    """Sorted indices of ``size`` items keeping each class's share (largest remainder).
+def stratified_subset(labels, subset: int, seed: int = 0, **settings) -> np.ndarray:
+    """Sorted indices of ``subset`` items keeping each class's share (largest remainder).
 
     Each class's items are taken in an order fixed by (``seed``, ``settings``) alone,
     so a larger subset contains every smaller one of the same seed.
     """
     labels = np.asarray(labels)
-    size = _check_int(size, "subset", 1, labels.size)
+    size = _check_int(subset, "subset", 1, labels.size)
     counts = np.bincount(labels)
     quota = size * counts / labels.size
     take = np.floor(quota).astype(int)
@@ -269,20 +269,27 @@ class ImageDataset(LabelledDataset):
     image_size = property(lambda self: int(self.tensors[0].shape[-1]))
 
 
+def _image_root(root) -> str:
+    """The folder a set's files are read from, as a cache key (``$SGN_DATA_DIR`` taken at call time)."""
+    return str(Path(root).resolve()) if root is not None else f"default:{external_root()}"
+
+
 @functools.lru_cache(maxsize=6)
-def _read_images(name: str, split: str, root: str | None, verify: bool, download: bool):
+def _read_images(name: str, split: str, root: str, verify: bool, download: bool):
     """One split as read from disk, kept for the process (read-only arrays): a test split needs the train statistics."""
-    out = _images.READERS[name](split, root=root, verify=verify, download=download)
+    folder = None if root.startswith("default:") else root
+    out = _images.READERS[name](split, root=folder, verify=verify, download=download)
     out[0].setflags(write=False)
     out[1].setflags(write=False)
     return out
 
 
 @functools.lru_cache(maxsize=6)
-def _train_stats(name: str, root: str | None, verify: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and std of the whole train split, pixels scaled to [0, 1]."""
+def _train_stats(name: str, root: str, verify: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and std of the whole train split, pixels scaled to [0, 1] (a constant channel: std 1)."""
     x = _read_images(name, "train", root, verify, False)[0].astype(np.float64) / 255.0
-    return x.mean(axis=(0, 2, 3)), x.std(axis=(0, 2, 3))
+    sd = x.std(axis=(0, 2, 3))
+    return x.mean(axis=(0, 2, 3)), np.where(sd > 0, sd, 1.0)
 
 
 def image_dataset(name: str, split: str = "train", subset: int | None = None, seed: int = 0,
@@ -299,7 +306,7 @@ def image_dataset(name: str, split: str = "train", subset: int | None = None, se
     i = _require(name, "image", root, download)
     _check_split(i, split)
     seed = _check_int(seed, "seed", 0)
-    root = None if root is None else str(Path(root).resolve())
+    root = _image_root(root)
     images, labels, classes, source = _read_images(name, split, root, bool(verify), bool(download))
     mean, std = _train_stats(name, root, bool(verify))
     idx = np.arange(labels.size) if subset is None else stratified_subset(labels, subset, seed, name=name, split=split)
