@@ -400,6 +400,7 @@ def test_available_lists_what_is_here(tmp_path):
 
 @pytest.mark.parametrize("call, message", [
     (lambda: data.load("mnist"), "unknown data set 'mnist'; valid: breast_cancer, cardio, cifar100"),
+    (lambda: data.image_dataset(["cifar100"]), r"unknown data set \['cifar100'\]; valid:"),
     (lambda: data.load("rotten_tomatoes"), r"'rotten_tomatoes' is a text data set: use data.text_dataset"),
     (lambda: data.image_dataset("ionosphere"), r"'ionosphere' is a tabular data set: use data.load"),
     (lambda: data.load("cardio", dtype=torch.int64), "dtype must be a floating torch dtype"),

@@ -118,7 +118,7 @@ ONLINE = {n: i.title for n, i in _INFO.items() if i.online}
 
 def info(name: str) -> DataInfo:
     """The :class:`DataInfo` of ``name``; ``ValueError`` listing the valid names if unknown."""
-    if name not in _INFO:
+    if not isinstance(name, str) or name not in _INFO:
         raise ValueError(f"unknown data set {name!r}; valid: {', '.join(sorted(_INFO))}")
     return _INFO[name]
 
