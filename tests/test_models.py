@@ -6,14 +6,7 @@ import torchvision
 
 from sgnlib import models
 from sgnlib.models.resnet import ShortcutA
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():  # tiny tensors: on a shared CPU extra threads only spin
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+from torch_fixtures import one_thread  # noqa: F401  (autouse)
 
 
 def _input(name, n=3):

@@ -58,11 +58,13 @@ def test_without_replacement_has_finite_population_factor(setup):
 
 
 def test_diagonal_equals_full_diagonal(setup):
+    """diagonal=True returns the diagonal of the full eq. 2 covariance, without forming P × P."""
     *_, G = setup
     torch.testing.assert_close(noise.noise_covariance(G, 7, diagonal=True), noise.noise_covariance(G, 7).diagonal())
 
 
 def test_same_seed_same_noise(setup):
+    """The mini-batches of eq. 1 are a function of the generator seed: same seed, same noise; another seed, other noise."""
     *_, G = setup
     a = noise.minibatch_noise(G, 8, 50, generator=11, columns=[0, 3])
     b = noise.minibatch_noise(G, 8, 50, generator=11, columns=[0, 3])
@@ -80,6 +82,7 @@ def test_chunking_does_not_change_draws_with_replacement(setup):
 
 
 def test_bad_input(setup):
+    """Bad batch sizes, batch counts, NaN gradients and mismatched X/y are one-line ValueErrors naming the value."""
     model, X, y, G = setup
     with pytest.raises(ValueError, match="batch_size must be an integer in \\[1, 200\\].*0"):
         noise.noise_covariance(G, 0)
@@ -96,6 +99,7 @@ def test_bad_input(setup):
 
 
 def test_datasets_offline_and_online():
+    """The offline data set loads standardised; an online one fails offline saying so; an unknown one is named."""
     ds = data.load("breast_cancer")
     assert ds.X.shape == (569, 30) and set(ds.y.unique().tolist()) == {0.0, 1.0}
     torch.testing.assert_close(ds.X.mean(0), torch.zeros(30, dtype=torch.float64), atol=1e-12, rtol=0)
@@ -106,6 +110,7 @@ def test_datasets_offline_and_online():
 
 
 def test_train_sgd_decreases_loss_and_rejects_bad_lr():
+    """Plain SGD (eq. 1) on a real data set halves the full-data loss; a negative learning rate is refused."""
     ds = data.load("breast_cancer")
     m = models.mlp(30, [8], 1, "relu", seed=0)
     hist = models.train_sgd(m, _bce, ds.X, ds.y, lr=0.1, steps=200, batch_size=32, generator=0)

@@ -8,14 +8,7 @@ import torch.nn.functional as F
 from torch.utils.data import Subset, TensorDataset
 
 from sgnlib import models, train
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():  # tiny tensors: on a shared CPU extra threads only spin
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+from torch_fixtures import one_thread  # noqa: F401  (autouse)
 
 
 def _tokens(n=96, seed=0):
