@@ -66,14 +66,13 @@ def main(argv=None):
 
     # 1. accuracy -----------------------------------------------------------------------
     t0 = time.perf_counter()
-    res = estimator_study(a.methods, ALPHAS, a.ns, n_rep=a.reps, rng=2024)
+    res = estimator_study(a.methods, ALPHAS, a.ns, n_rep=a.reps, seed=2024, cache=False)
     print(f"\n## Accuracy of α̂ ({a.reps} replicates per cell, {time.perf_counter() - t0:.0f} s)\n")
     print(f"{'method':>10} {'n':>6} {'alpha':>5} {'bias':>8} {'rmse':>7} {'sd':>7} {'clip%':>6} {'ms/col':>8}")
-    for i in range(len(res["method"])):
+    for r in res.itertuples():
         print(
-            f"{res['method'][i]:>10} {res['n'][i]:>6} {res['alpha'][i]:>5.2f} {res['bias'][i]:>+8.4f} "
-            f"{res['rmse'][i]:>7.4f} {res['sd'][i]:>7.4f} {100 * res['frac_clipped'][i]:>6.1f} "
-            f"{1e3 * res['time_s'][i]:>8.3f}"
+            f"{r.method:>10} {r.n:>6} {r.alpha:>5.2f} {r.bias:>+8.4f} {r.rmse:>7.4f} {r.sd:>7.4f} "
+            f"{100 * r.frac_clipped:>6.1f} {1e3 * r.time_s:>8.3f}"
         )
 
     # 2. speed ----------------------------------------------------------------------------
@@ -115,16 +114,11 @@ def main(argv=None):
         )
 
     # 3. goals ------------------------------------------------------------------------------
-    def row(method, n_, alpha):
-        for i in range(len(res["method"])):
-            if res["method"][i] == method and res["n"][i] == n_ and res["alpha"][i] == alpha:
-                return i
-        return None
-
+    cells = res.set_index(["method", "n", "alpha"])
     print("\n## Goals (issue 3)\n")
     if "ecf" in a.methods and 1000 in a.ns:
-        worst = max(res["rmse"][row("ecf", 1000, al)] for al in ALPHAS)
-        bias2 = res["bias"][row("ecf", 1000, 2.0)]
+        worst = max(cells.rmse["ecf", 1000, al] for al in ALPHAS)
+        bias2 = cells.bias["ecf", 1000, 2.0]
         print(f"default RMSE(α) ≤ 0.06 at n = 1000 for every α : {worst:.4f}  {'ok' if worst <= 0.06 else 'MISSED'}")
         print(f"default |bias| ≤ 0.01 at α = 2, n = 1000       : {abs(bias2):.4f}  {'ok' if abs(bias2) <= 0.01 else 'MISSED'}")
     print(f"default fit of {P} × {n} in < 2 s               : {times['ecf']:.3f} s  {'ok' if times['ecf'] < 2 else 'MISSED'}")

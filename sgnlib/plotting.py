@@ -23,6 +23,7 @@ __all__ = [
     "alpha_per_parameter",
     "panels_vs_theory",
     "path_with_marks",
+    "spectrum_and_correlation",
 ]
 
 #: Colour-blind safe palette (Okabe–Ito), used in this order by every figure.
@@ -284,3 +285,22 @@ def path_with_marks(x, y, marked, *, ax=None, label="path", mark_label="marked",
     ax.plot(x, y, lw=0.8, color=PALETTE[0], label=label)
     ax.plot(x[m], y[m], "o", ms=4, color=PALETTE[1], label=mark_label)
     return _finish(ax, xlabel, ylabel, title, False, False)
+
+
+def spectrum_and_correlation(eigenvalues, corr, *, title_left="spectrum", title_right="noise correlation",
+                             ylabel=r"eigenvalue of $\lambda(w)$"):
+    """Two panels for a covariance matrix: its eigenvalues by rank on a log scale, and a block of
+    its correlation matrix as a heat map (−1 blue to 1 red). Returns ``(fig, axes)``."""
+    ev = np.asarray(eigenvalues, dtype=float).ravel()
+    c = np.asarray(corr, dtype=float)
+    if c.ndim != 2 or c.shape[0] != c.shape[1]:
+        raise ValueError(f"corr must be a square matrix; got shape {c.shape}")
+    fig, (ax0, ax1) = figure(ncols=2)
+    pos = ev > 0
+    ax0.semilogy(np.arange(1, ev.size + 1)[pos], ev[pos])
+    _finish(ax0, "rank", ylabel, title_left, False, False)
+    im = ax1.imshow(c, vmin=-1, vmax=1, cmap="RdBu_r")
+    ax1.grid(False)
+    _finish(ax1, "parameter", "parameter", title_right, False, False)
+    fig.colorbar(im, ax=ax1, shrink=0.8)
+    return fig, (ax0, ax1)
