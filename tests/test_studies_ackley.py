@@ -28,7 +28,9 @@ def test_adding_a_noise_scale_leaves_the_other_rows_unchanged():
     pd.testing.assert_frame_equal(one, two[two["sigma"] == 30.0].reset_index(drop=True))
 
 
-def test_bad_radius_raises_naming_it():
-    """A non-positive radius is a ValueError naming radius."""
-    with pytest.raises(ValueError, match="radius"):
-        ackley.ackley_exit_axis([0.0], [30.0], **{**RUN, "radius": 0.0})
+@pytest.mark.parametrize("bad", [{"radius": 0.0}, {"eta": -1e-4}, {"n_seeds": 1}, {"alpha2": 2.5}])
+def test_bad_arguments_raise_naming_them(bad):
+    """A non-positive radius or η, fewer than two seeds or α₂ outside (0, 2] is a ValueError naming it."""
+    (name,) = bad
+    with pytest.raises(ValueError, match=name):
+        ackley.ackley_exit_axis([0.0], [30.0], **{**RUN, **bad})
