@@ -306,10 +306,11 @@ for spread, (per_med, pooled, pooled_log, pooled_std) in wide.iterrows():
 # factor of {glue:text}`ch02_pool_sa_factor`) gives a pooled α̂ of {glue:text}`ch02_pool_a`, and a
 # spread of {glue:text}`ch02_pool_sb` decades — modest for a deep network, whose layers differ in
 # gradient size by orders of magnitude — {glue:text}`ch02_pool_b`, though no coordinate is
-# heavy-tailed (the median per-coordinate α̂ is at least {glue:text}`ch02_pool_per_min`, and pooling
-# after per-coordinate scaling gives at least {glue:text}`ch02_pool_std_min`). The log estimator
-# moves {glue:text}`ch02_pool_log_less` than the regression estimator
-# ({glue:text}`ch02_pool_log_a` and {glue:text}`ch02_pool_log_b`). A pooled estimate therefore mixes two things: the tails
+# heavy-tailed (the median per-coordinate α̂ {glue:text}`ch02_pool_per_text`, and pooling after
+# per-coordinate scaling {glue:text}`ch02_pool_std_text`). The log estimator moves
+# {glue:text}`ch02_pool_log_less` than the regression estimator: at the same two spreads the log
+# estimator gives {glue:text}`ch02_pool_log_a` and {glue:text}`ch02_pool_log_b`. A pooled estimate
+# therefore mixes two things: the tails
 # of each coordinate and the heterogeneity of scales across coordinates. This is the
 # methodological reason the paper, like {cite:t}`xie2020diffusion`, measures each parameter
 # separately, and the reason the rest of this book does so too.
@@ -318,8 +319,9 @@ for spread, (per_med, pooled, pooled_log, pooled_std) in wide.iterrows():
 #
 # * With $n$ = {glue:text}`ch02_n_at` samples per parameter the regression estimator measured α
 #   in this run with an RMSE of at most {glue:text}`ch02_ecf_rmse_max` and a bias of at most
-#   {glue:text}`ch02_g2_ecf_bias` in size at α = 2; it is the default of `stable.fit` and fits ten
-#   thousand parameters in about a second.
+#   {glue:text}`ch02_g2_ecf_bias` in size at α = 2; it is the default of `stable.fit`
+#   (`benchmarks/bench_stable.py` times it at about a second for ten thousand parameters of 1000
+#   samples on two CPU cores).
 # * McCulloch's estimator is fast but biased at α = 2 ({glue:text}`ch02_g2_mcc_bias`), and the
 #   log estimator of {eq}`eq-log-estimator` has {glue:text}`ch02_log_vs_ecf` times the mean RMSE
 #   of the regression estimator; on Gaussian data they return α̂ < 1.9 for

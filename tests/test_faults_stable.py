@@ -109,6 +109,14 @@ def test_fit_all_columns_masked_returns_nan_with_mask():
     assert r.zero_mask.all() and np.isnan(r.alpha).all() and not r.clipped.any()
 
 
+@pytest.mark.parametrize("kwargs, match", [(dict(bins=2.5), "bins must be an int >= 2.*2.5"), (dict(bins=1), "bins"),
+                                           (dict(bins="auto"), "bins"), (dict(range_quantile=0.5), "range_quantile")])
+def test_fit_errors_bad_options_named(kwargs, match):
+    """A fractional or too small bin count (was silently truncated), an unknown bin rule or a range quantile ≥ 0.5 → ValueError naming it."""
+    with pytest.raises(ValueError, match=match):
+        stable.fit_errors(_x(shape=(200, 2)), **kwargs)
+
+
 def test_fit_gaussian_and_fit_errors_on_huge_values():
     """Data of size 1e200 (squares overflow): the Gaussian fit's σ is finite and scales exactly; the fit errors are finite."""
     x = stable.sample(1.7, 1.0, (500, 2), rng=9)

@@ -45,3 +45,5 @@ def test_pooling_numbers_read_the_sweep():
     log = df[(df.spread == 0.5) & (df.estimate == pooling.ESTIMATES[2])].alpha_hat.iloc[0]
     assert nums["sb"] == "0.50" and nums["b"] == f"{reg:.2f}".replace("-", "\u2212")
     assert nums["log_less"] == ("less" if abs(2 - log) < abs(2 - reg) else "no less")
+    per_min = df[df.estimate == pooling.ESTIMATES[0]].alpha_hat.min()
+    assert nums["per_text"] == ("is 2.00 at every spread" if per_min >= 1.995 else f"is at least {per_min:.2f}")

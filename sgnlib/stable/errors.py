@@ -80,10 +80,9 @@ def _n_bins(bins, n):
         if bins == "sqrt":
             return int(math.ceil(math.sqrt(n)))
         raise ValueError(f"bins must be an int, 'rice' or 'sqrt'; got {bins!r}")
-    b = int(bins)
-    if b < 2:
-        raise ValueError(f"bins must be at least 2; got {bins!r}")
-    return b
+    if isinstance(bins, (bool, np.bool_)) or not isinstance(bins, (int, np.integer)) or bins < 2:
+        raise ValueError(f"bins must be an int >= 2, 'rice' or 'sqrt'; got {bins!r}")
+    return int(bins)
 
 
 def fit_errors(x, axis=0, *, bins="rice", range_quantile=0.005, method="ecf", standardize=True, zero_tol=0.05):

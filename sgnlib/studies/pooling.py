@@ -56,10 +56,16 @@ def pooling_sweep(spreads: Sequence[float], n_coords: int, n_samples: int, seed:
     return pd.DataFrame(rows)
 
 
+def _at_least(low: float, verb: str) -> str:
+    """``'is 2.00 at every spread'`` when the smallest value rounds to 2, else ``'is at least 1.93'``."""
+    return f"{verb} {report.fmt(2.0)} at every spread" if report.fmt(low) == report.fmt(2.0) else f"{verb} at least {report.fmt(low)}"
+
+
 def pooling_numbers(sweep: pd.DataFrame, near: tuple[float, float] = (0.2, 0.5)) -> dict[str, str]:
     """Formatted numbers for the prose: at the spreads closest to ``near`` (``sa``, ``sb``) the pooled
     regression and log estimates, the factor 10^sa, the smallest per-coordinate and scaled-pooled
-    estimates, the smallest pooled estimate and its spread, and whether the log estimator moves
+    estimates (also as phrases chosen by the value, ``per_text`` and ``std_text``), the smallest pooled
+    estimate and its spread, and whether the log estimator moves
     ``"less"`` or ``"no less"`` than the regression estimator at ``sb``."""
     w = sweep.pivot(index="spread", columns="estimate", values="alpha_hat")
     sp = w.index.to_numpy(float)
@@ -68,5 +74,6 @@ def pooling_numbers(sweep: pd.DataFrame, near: tuple[float, float] = (0.2, 0.5))
     return dict(sa=report.fmt(sp[ia]), sa_factor=report.fmt(10 ** sp[ia], 1), sb=report.fmt(sp[ib]),
                 a=report.fmt(reg[ia]), b=report.fmt(reg[ib]), log_a=report.fmt(log[ia]), log_b=report.fmt(log[ib]),
                 per_min=report.fmt(w[ESTIMATES[0]].min()), std_min=report.fmt(w[ESTIMATES[3]].min()),
+                per_text=_at_least(w[ESTIMATES[0]].min(), "is"), std_text=_at_least(w[ESTIMATES[3]].min(), "gives"),
                 min=report.fmt(reg.min()), smax=report.fmt(sp[int(np.argmin(reg))]),
                 log_less="less" if abs(2 - log[ib]) < abs(2 - reg[ib]) else "no less")
