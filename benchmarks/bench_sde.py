@@ -10,6 +10,11 @@ Measured in the same run, on each device found (CPU; CUDA when present):
 * loop   – the same Euler scheme as a per-path Python loop (numpy scalars,
   noise pre-drawn per path: a generous baseline).
 
+Exit times (issue 11), CPU: `simulate` until every path has left (-1, 1) in the
+1-D quadratic (α = 1.5, ε = 0.1, dt = 0.01, 2000 paths) against a plain numpy
+loop that draws CMS increments only for the live paths; prints both times, their
+ratio (goal: simulate ≤ 0.5× the loop) and both mean exit times with standard errors.
+
 Usage: python benchmarks/bench_sde.py [--paths 20000] [--steps 2000] [--threads 0]
 """
 
@@ -72,6 +77,41 @@ def bench_loop(alpha, n_paths, n_steps, N, seed=0):
     return n_paths * n_steps / (time.perf_counter() - t)
 
 
+def numpy_exit_loop(alpha, eps, dt, n_paths, half_width=1.0, seed=0):
+    """First exit times from (-d, d) of the Euler scheme in U = w²/2, a numpy loop over steps on live paths."""
+    rng = np.random.default_rng(seed)
+    scale = eps * dt ** (1.0 / alpha)
+    w = np.zeros(n_paths)
+    live = np.arange(n_paths)
+    t_exit = np.empty(n_paths)
+    k = 0
+    while live.size:
+        k += 1
+        v = rng.uniform(-np.pi / 2, np.pi / 2, live.size)
+        e = rng.exponential(1.0, live.size)
+        w = w - w * dt + scale * stable.cms_transform(alpha, v, e)
+        out = np.abs(w) >= half_width
+        t_exit[live[out]] = k * dt
+        live, w = live[~out], w[~out]
+    return t_exit
+
+
+def bench_exit(alpha=1.5, eps=0.1, dt=0.01, n_paths=2000, repeats=2):
+    """Seconds of simulate and of the numpy loop (best of ``repeats``) and their mean exit times."""
+    pot, box = sde.quadratic([1.0]), sde.Box([-1.0], [1.0])
+    ts, tl = [], []
+    for rep in range(repeats):
+        t = time.perf_counter()
+        r = sde.simulate(pot, [0.0], alpha=alpha, eps=eps, dt=dt, horizon=1e6, n_paths=n_paths, domain=box,
+                         generator=rep)
+        ts.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        loop = numpy_exit_loop(alpha, eps, dt, n_paths, seed=rep)
+        tl.append(time.perf_counter() - t)
+    m_sde, se_sde = sde.empirical_mean_exit_time(r)
+    return min(ts), min(tl), (m_sde, se_sde), (loop.mean(), loop.std(ddof=1) / np.sqrt(n_paths))
+
+
 def _sync(device):
     if str(device).startswith("cuda"):
         torch.cuda.synchronize()
@@ -86,7 +126,14 @@ def main(argv=None):
     ap.add_argument("--loop-paths", type=int, default=20)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch default)")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--exit-only", action="store_true", help="run only the exit-time comparison (issue 11)")
     args = ap.parse_args(argv)
+    t_sde, t_loop, (m1, s1), (m2, s2) = bench_exit()
+    print(f"exit times, 1-D quadratic, alpha=1.5 eps=0.1 dt=0.01, 2000 paths: simulate {t_sde:.2f} s, "
+          f"numpy live-path loop {t_loop:.2f} s, simulate/loop = {t_sde / t_loop:.2f} (goal <= 0.5); "
+          f"mean exit time {m1:.1f} ± {s1:.1f} vs {m2:.1f} ± {s2:.1f}")
+    if args.exit_only:
+        return 0
     if args.threads:
         torch.set_num_threads(args.threads)
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

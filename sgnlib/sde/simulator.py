@@ -284,8 +284,12 @@ def euler_chunk(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, k0: int,
     """``K`` Euler steps ``W ← W − ∇U(W) dt + inc_k``; exited paths stay frozen where they left.
 
     Returns the new state and the (K, m) mask of steps at which each path was outside.
+    With a domain and no saved trajectory the steps run unfrozen into one stack and exits are
+    read off it afterwards (:func:`_euler_chunk_stacked`, same numbers, fewer operations per step).
     """
     dom = plan_.domain
+    if dom is not None and plan_.record_every is None:
+        return _euler_chunk_stacked(plan_, W, inc, K, book)
     out_buf = torch.zeros((K, W.shape[0]), dtype=torch.bool, device=W.device) if dom is not None else None
     alive2d = book.alive[:, None]  # a view: updated in place below
     grad, dt = plan_.potential.grad, plan_.dt
@@ -303,6 +307,34 @@ def euler_chunk(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, k0: int,
             book.trajectory.append(W.clone())
             book.times.append((k0 + k + 1) * dt)
     return W, out_buf
+
+
+def _euler_chunk_stacked(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, K: int,
+                         book: "Bookkeeping") -> tuple[torch.Tensor, torch.Tensor]:
+    """The Euler steps of a chunk written into a (K, m, N) stack, exits found on the whole stack at once.
+
+    A path keeps moving after it left (those states are never used); afterwards each path that
+    left in this chunk is put back at its first outside state, and one that had left before at
+    the state it entered with, so the result equals the step-by-step freezing of :func:`euler_chunk`.
+    """
+    states = torch.empty((K,) + tuple(W.shape), dtype=W.dtype, device=W.device)
+    rows = states.unbind(0)
+    incs = inc.unbind(0) if inc is not None else None
+    grad, dt = plan_.potential.grad, plan_.dt
+    x = W
+    for k in range(K):
+        torch.add(x, grad(x), alpha=-dt, out=rows[k])
+        if incs is not None:
+            rows[k].add_(incs[k])
+        x = rows[k]
+    out_buf = plan_.domain.outside(states, *book.dom_t)
+    before = ~book.alive
+    hit = out_buf.any(0)
+    first = out_buf.to(torch.uint8).argmax(0)
+    exit_pos = states[first, torch.arange(W.shape[0], device=W.device)]
+    W_new = torch.where(before[:, None], W, torch.where(hit[:, None], exit_pos, states[-1]))
+    book.alive = ~(before | hit)
+    return W_new, out_buf
 
 
 # --------------------------------------------------------------------------- exits, jumps, compaction
