@@ -448,7 +448,7 @@ class NoiseMeasurement:
         return np.ascontiguousarray(u).reshape(-1)
 
 
-def _check_measure_args(dataset, batch_size, n_batches, min_batches, chunk_size, bn_mode, seed):
+def _check_measure_args(dataset, batch_size, n_batches, min_batches, chunk_size, bn_mode, seed, unit_batches=1):
     from sgnlib.train import _check_dataset
 
     D = _check_dataset(dataset)
@@ -459,6 +459,8 @@ def _check_measure_args(dataset, batch_size, n_batches, min_batches, chunk_size,
         raise ValueError(f"n_batches must be an integer >= {min_batches}{why}; got {n_batches!r}")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
+    if isinstance(unit_batches, bool) or not isinstance(unit_batches, int) or unit_batches < 1:
+        raise ValueError(f"unit_batches must be a positive integer; got {unit_batches!r}")
     if bn_mode not in ("eval", "train"):
         raise ValueError(f"bn_mode must be 'eval' or 'train'; got {bn_mode!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -505,6 +507,17 @@ def _full_gradient(model, loss, get, D, chunk_size, params, gather, progress) ->
     return total
 
 
+def _cached_unit(cache, base: dict | None, part) -> dict | None:
+    """A stored unit of a measurement, or None (missing, or damaged: reported and recomputed)."""
+    if cache is None or dict(base, part=part) not in cache:
+        return None
+    try:
+        return cache.load(dict(base, part=part))
+    except Exception as exc:  # truncated, garbage or foreign file (the cache names it)
+        warnings.warn(f"recomputing a damaged unit of the noise measurement: {exc}", stacklevel=4)
+        return None
+
+
 def _measure(model, loss_fn, dataset, *, batch_size, n_batches, coords, n_coords, seed, device, chunk_size, cache,
              progress, replacement, bn_mode, data_key, unit_batches, min_batches, kind) -> NoiseMeasurement:
     from tqdm.auto import tqdm
@@ -512,7 +525,7 @@ def _measure(model, loss_fn, dataset, *, batch_size, n_batches, coords, n_coords
     from sgnlib import streams
     from sgnlib.train import batch_loader
 
-    D = _check_measure_args(dataset, batch_size, n_batches, min_batches, chunk_size, bn_mode, seed)
+    D = _check_measure_args(dataset, batch_size, n_batches, min_batches, chunk_size, bn_mode, seed, unit_batches)
     loss, loss_name = _loss_callable(loss_fn)
     device = resolve_device(device)
     chosen = select_coords(model, coords, n_coords, seed)
@@ -529,24 +542,25 @@ def _measure(model, loss_fn, dataset, *, batch_size, n_batches, coords, n_coords
         base = dict(settings, model=_state_hash(model), data=data_id, version="noise-meter-1")
     idx = _batch_indices(D, batch_size, n_batches, replacement, int(seed))
     parts = [(a, min(n_batches, a + unit_batches)) for a in range(0, n_batches, unit_batches)]
-    units: dict = {}
-    full_np = None
-    if cache is not None:
-        units = {j: cache.load(dict(base, part=j)) for j in range(len(parts)) if dict(base, part=j) in cache}
-        if dict(base, part="full") in cache:
-            full_np = cache.load(dict(base, part="full"))["full_gradient"]
+    units = {j: u for j in range(len(parts)) if (u := _cached_unit(cache, base, j)) is not None}
+    # the full gradient does not depend on the mini-batches: one unit serves every batch size
+    full_base = None if base is None else {k: v for k, v in base.items() if k not in ("batch_size", "n_batches", "replacement", "unit_batches", "kind")}
+    full_unit = _cached_unit(cache, full_base, "full")
+    full_np = None if full_unit is None else full_unit["full_gradient"]
     if full_np is None or len(units) < len(parts):
         with _Session(model, device, bn_mode):
             gather = _Gather(model, chosen, device)
             get = batch_loader(dataset, device)
             cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
-            with torch.random.fork_rng(devices=cuda):
-                torch.manual_seed(streams.int_seed(int(seed), "sgnlib.noise.dropout", part="full"))
-                full = _full_gradient(model, loss, get, D, chunk_size, gather.params, gather, progress)
-            check_finite(full, "full gradient")
-            full_np = full.cpu().numpy()
-            if cache is not None:
-                cache.save(dict(base, part="full"), {"full_gradient": full_np})
+            if full_np is None:
+                with torch.random.fork_rng(devices=cuda):
+                    torch.manual_seed(streams.int_seed(int(seed), "sgnlib.noise.dropout", part="full"))
+                    full = _full_gradient(model, loss, get, D, chunk_size, gather.params, gather, progress)
+                check_finite(full, "full gradient")
+                full_np = full.cpu().numpy()
+                if cache is not None:
+                    cache.save(dict(full_base, part="full"), {"full_gradient": full_np})
+            full = torch.as_tensor(full_np, device=device)
             bar = tqdm(total=n_batches, initial=sum(b - a for j, (a, b) in enumerate(parts) if j in units),
                        disable=not progress, desc=f"noise B={batch_size}", unit="batch", leave=False)
             for j, (a, b) in enumerate(parts):

@@ -148,12 +148,22 @@ def test_interrupted_measurement_resumes_from_cache(tiny, tmp_path):
     assert len(list(cache.folder.glob("*.npz"))) == 2  # the full gradient and the first 20 batches
     calls.clear()
     got = noise.measure_noise(net, flaky, ds, cache=cache, **kw)
-    assert calls == [200] + [8] * 40
+    assert calls == [8] * 40  # the cached full gradient and first unit are not recomputed
     np.testing.assert_array_equal(got.noise, ref.noise)
     np.testing.assert_array_equal(got.batch_loss, ref.batch_loss)
     calls.clear()
     noise.measure_noise(net, flaky, ds, cache=cache, **kw)
     assert calls == []
+    victim = max(cache.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime)
+    victim.write_bytes(b"not an npz")
+    with pytest.warns(UserWarning, match="damaged"):
+        again = noise.measure_noise(net, flaky, ds, cache=cache, **kw)
+    assert calls == [8] * 20
+    np.testing.assert_array_equal(again.noise, ref.noise)
+    calls.clear()
+    noise.measure_noise(net, flaky, ds, cache=cache, **dict(kw, batch_size=16))
+    assert calls == [16] * 60  # another batch size reuses the cached full gradient
+    calls.clear()
     with torch.no_grad():
         net[0].bias[0] += 1e-3  # another model state is another key
     try:
