@@ -139,3 +139,42 @@ def test_constructors_name_bad_shapes():
         sde.quadratic([1.0, 2.0], minimum=[0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="dim must be"):
         sde.ackley(dim=2.5)
+
+
+def test_a_trajectory_too_large_for_memory_is_refused():
+    """record_every = 1 over 10^6 steps of 10^4 paths would save 75 GiB of states: an error naming
+    record_every and the size, raised before anything is allocated; saving every 1000th step runs."""
+    with pytest.raises(ValueError, match=r"record_every=1 would save .* GiB"):
+        sde.simulate(_quad(), [0.0], alpha=1.5, dt=0.01, horizon=1e4, n_paths=10_000, record_every=1)
+    r = sde.simulate(_quad(), [0.0], alpha=1.5, dt=0.01, horizon=10.0, n_paths=10, record_every=100, generator=0)
+    assert r.trajectory.shape == (11, 10, 1)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(eta=0.1, eps=0.1), "give eta or eps, not both"),
+    (dict(rho=0.5, jump_threshold=2.0), "give rho or jump_threshold, not both"),
+    (dict(record_jumps=True), "record_jumps / small_jumps_only need rho or jump_threshold"),
+    (dict(small_jumps_only=True), "record_jumps / small_jumps_only need rho or jump_threshold"),
+    (dict(rho=0.5, eps=0.0), "rho needs eps > 0"),
+    (dict(eps=-0.1), "eps must be finite and >= 0"),
+    (dict(eta=0.0), "eta must be finite and > 0"),
+    (dict(dtype=torch.float16), "dtype must be torch.float32 or torch.float64"),
+    (dict(schedule="exponential"), "schedule must be a sgnlib.sde.Schedule"),
+    (dict(domain=(-1.0, 1.0)), "domain must be a Box, a Ball or None"),
+    (dict(domain=sde.Ball([0.0, 0.0], 1.0)), "domain has dimension 2 but w0 has 1"),
+    (dict(domain=sde.Box([0.0], [1.0])), "must lie inside the domain"),  # the start 0 is on the boundary
+    (dict(alpha=[float("nan")]), "alpha must lie in"),
+])
+def test_inconsistent_options_are_named(kwargs, match):
+    """Options that contradict each other or the start are a one-line ValueError naming them."""
+    kw = dict(QUAD, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        sde.simulate(_quad(), [0.0], **kw)
+
+
+def test_start_of_too_many_dimensions_and_uncallable_potential():
+    """w0 must be (N,) or (n_paths, N); the potential must be callable."""
+    with pytest.raises(ValueError, match=r"w0 must be \(N,\) or \(n_paths, N\)"):
+        sde.simulate(_quad(), np.zeros((2, 2, 1)), **QUAD, n_paths=2)
+    with pytest.raises(ValueError, match="potential must be a Potential or a callable"):
+        sde.simulate(3.0, [0.0], **QUAD)

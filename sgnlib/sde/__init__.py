@@ -41,7 +41,8 @@ it (an unstable step).
 Guards, checked before anything is drawn: every argument (a ``ValueError``
 naming it), ``dt <= horizon``, at most ``max_steps`` (10⁹) Euler steps, the
 dimensions of ``w0``, the potential, the domain and every per-coordinate
-argument agree, and ``dt · curvature < 2`` for a potential of known curvature.
+argument agree, ``dt · curvature < 2`` for a potential of known curvature, and a
+saved trajectory fits in 4 GiB.
 
 The package: :mod:`~sgnlib.sde.potentials` (``U``), :mod:`~sgnlib.sde.domains`
 (``G``), :mod:`~sgnlib.sde.schedules` (``s_t``), :mod:`~sgnlib.sde.simulator`

@@ -26,10 +26,12 @@ from sgnlib.sde.schedules import Schedule, constant_schedule
 from sgnlib.theory import noise_epsilon
 
 __all__ = ["simulate", "plan", "Plan", "draw_increments", "euler_chunk", "Bookkeeping", "assemble",
-           "DEFAULT_MAX_STEPS"]
+           "DEFAULT_MAX_STEPS", "MAX_TRAJECTORY_BYTES"]
 
 #: Default cap on the number of Euler steps ``ceil(horizon / dt)`` (raise it with ``max_steps=``).
 DEFAULT_MAX_STEPS = 10**9
+#: The largest trajectory ``record_every`` may ask for (saved states of every path), in bytes.
+MAX_TRAJECTORY_BYTES = 4 * 2**30
 #: A live path farther than this many start distances from the minimum is checked for an unstable step.
 _EXPLODE_FACTOR = 1e6
 
@@ -169,6 +171,12 @@ def plan(potential, w0, *, alpha, dt, horizon, n_paths=1, sigma=1.0, eta=None, e
         raise ValueError("record_jumps / small_jumps_only need rho or jump_threshold")
     if record_every is not None:
         record_every = _count(record_every, "record_every")
+        n_saved = n_steps // record_every + 1
+        size = n_saved * n_paths * n_dim * torch.empty((), dtype=dtype).element_size()
+        if size > MAX_TRAJECTORY_BYTES:
+            raise ValueError(f"record_every={record_every} would save {n_saved:.3g} states of {n_paths} paths × {n_dim} "
+                             f"coordinates ({size / 2**30:.3g} GiB, above {MAX_TRAJECTORY_BYTES / 2**30:g} GiB); "
+                             "save less often, fewer paths or a shorter horizon")
     if chunk is not None:
         chunk = _count(chunk, "chunk")
     _check_step_stability(potential, dt)
@@ -545,7 +553,7 @@ def simulate(
         ``record_jumps`` and ``small_jumps_only``.
     small_jumps_only : drop the large increments (the process Z of eq. 8).
     record_jumps : keep times and sizes of all large jumps up to exit.
-    record_every : save the state every this many steps (and at t = 0).
+    record_every : save the state every this many steps (and at t = 0); at most 4 GiB of states.
     generator : int seed or ``torch.Generator``; device : "cpu", "cuda", "auto".
     chunk : steps of noise drawn at once (default: about 2**21 variates, 16 to 1024 steps).
     max_steps : the largest number of Euler steps allowed (a guard against a mistyped dt).
