@@ -10,6 +10,12 @@ only the missing units::
     for lr in lrs:
         res = cache.get_or_compute({"lr": lr, "seed": seed}, lambda: simulate(lr, seed))
 
+Each unit also stores its parameters. :meth:`UnitCache.get_or_compute` checks
+them and the file on every read: a truncated or garbage unit, or one stored for
+other parameters, is reported (a :class:`UnitCacheWarning` naming the file) and
+recomputed. Arrays of Python objects are refused when saved, so a unit can
+always be read back.
+
 The default folder is ``results/cache/<namespace>`` under the repository root
 (``$SGN_CACHE_DIR`` overrides it); it is never committed.
 """
@@ -19,77 +25,197 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["UnitCache", "unit_key", "default_cache_dir"]
+__all__ = [
+    "UnitCache",
+    "UnitCacheWarning",
+    "DamagedUnitError",
+    "KeyTypeError",
+    "canonical",
+    "unit_key",
+    "default_cache_dir",
+]
+
+_KEY_RE = re.compile(r"^[0-9a-f]{20}\.npz$")
+_TMP_PREFIX = ".tmp-"
+# Tags of the canonical form; a str-keyed dict using one of them as a key is written in the tagged form.
+_TAGS = ("__array__", "__dict__", "__versioned__")
+
+
+class KeyTypeError(TypeError, ValueError):
+    """A value that cannot be part of a cache key or a stream's settings (names where it sits)."""
+
+
+class DamagedUnitError(ValueError):
+    """A stored unit that cannot be read, or that holds another set of parameters (names the file)."""
+
+
+class UnitCacheWarning(UserWarning):
+    """A damaged or foreign unit was found and is being recomputed."""
 
 
 def default_cache_dir() -> Path:
+    """``$SGN_CACHE_DIR``, else ``results/cache`` under the repository root (or the current folder)."""
     env = os.environ.get("SGN_CACHE_DIR")
     if env:
         return Path(env)
-    from sgnlib.runner import RunnerError, find_root
+    from sgnlib.paths import RootNotFoundError, find_root
 
     try:
         return find_root() / "results" / "cache"
-    except RunnerError:
+    except RootNotFoundError:
         return Path.cwd() / "results" / "cache"
 
 
-def _canonical(value):
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+def canonical(value, _where: str = "value"):
+    """A JSON-ready form of ``value`` that names the same setting whatever its spelling.
+
+    Dict order, numpy scalars versus Python numbers, tuples versus lists do not
+    matter; types do: ``1``, ``1.0``, ``"1"`` and ``True`` differ, and so do the
+    dict keys ``1`` and ``"1"``. Arrays keep their dtype and shape. Anything else
+    (objects, sets, object arrays) raises :class:`KeyTypeError` naming where it is.
+    """
+    if isinstance(value, Mapping):
+        if all(isinstance(k, str) for k in value) and not any(k in _TAGS for k in value):
+            return {k: canonical(value[k], f"{_where}[{k!r}]") for k in sorted(value)}
+        items = [(canonical(k, f"a key of {_where}"), canonical(v, f"{_where}[{k!r}]")) for k, v in value.items()]
+        items.sort(key=lambda kv: json.dumps(kv[0], sort_keys=True))
+        return {"__dict__": [[k, v] for k, v in items]}
     if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
+        return [canonical(v, f"{_where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, np.ndarray):
-        return {"__array__": value.tolist(), "dtype": str(value.dtype)}
-    if isinstance(value, (np.integer,)):
+        if value.dtype.hasobject:
+            raise KeyTypeError(f"{_where} is an array of dtype object; cache keys take numeric, bool or string arrays")
+        return {"__array__": canonical(value.tolist(), _where), "dtype": str(value.dtype)}
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, (np.floating,)):
+    if isinstance(value, np.floating):
         return float(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, (str, int, float)) or value is None:
         return value
-    raise TypeError(f"cache keys hold str, numbers, bools, None, lists, dicts and arrays; got {type(value).__name__}")
+    raise KeyTypeError(
+        f"{_where} is a {type(value).__name__}; cache keys hold str, numbers, bools, None, lists, dicts and arrays"
+    )
+
+
+_canonical = canonical  # the former private name, kept for sgnlib.streams
+
+
+def _params_text(params) -> str:
+    if not isinstance(params, Mapping):
+        raise KeyTypeError(f"params must be a dict of settings; got {type(params).__name__}")
+    return json.dumps(canonical(params, "params"), sort_keys=True)
 
 
 def unit_key(params: dict) -> str:
-    """A stable 20-hex-digit key for a dict of unit parameters (order-independent)."""
-    text = json.dumps(_canonical(params), sort_keys=True, separators=(",", ":"))
+    """A stable 20-hex-digit key for a dict of unit parameters (order-independent, type-sensitive)."""
+    if not isinstance(params, Mapping):
+        raise KeyTypeError(f"params must be a dict of settings; got {type(params).__name__}")
+    text = json.dumps(canonical(params, "params"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-class UnitCache:
-    """Finished units of one experiment, stored as ``<key>.npz`` in ``folder``."""
+def _unit_arrays(arrays, namespace: str) -> dict[str, np.ndarray]:
+    """``arrays`` as a dict of numpy arrays that ``np.load(allow_pickle=False)`` can read back."""
+    if not isinstance(arrays, Mapping) or not arrays:
+        raise ValueError(f"a unit of {namespace!r} must be a non-empty dict of name -> array; got {type(arrays).__name__}")
+    out = {}
+    for name, value in arrays.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"unit array names must be non-empty strings; got {name!r}")
+        if name == "__params__":
+            raise ValueError("'__params__' is reserved")
+        try:
+            arr = np.asarray(value)
+        except ValueError as exc:
+            raise ValueError(f"unit array {name!r} of {namespace!r} is not a regular array: {exc}") from None
+        if arr.dtype.hasobject:
+            raise ValueError(
+                f"unit array {name!r} of {namespace!r} has dtype object (ragged lists or Python objects?), "
+                "which cannot be loaded without pickle; store numeric, bool or string arrays"
+            )
+        out[name] = arr
+    return out
 
-    def __init__(self, namespace: str, root: str | Path | None = None):
-        if not namespace or "/" in namespace or namespace.startswith("."):
+
+class UnitCache:
+    """Finished units of one experiment, stored as ``<key>.npz`` in ``folder``.
+
+    ``version`` (optional) is part of every key: bump it when the computation
+    changes, and the units of the old version are simply never read again.
+    """
+
+    def __init__(self, namespace: str, root: str | Path | None = None, version: str | None = None):
+        if (
+            not isinstance(namespace, str)
+            or not namespace
+            or namespace.startswith(".")
+            or any(c in namespace for c in "/\\\0")
+        ):
             raise ValueError(f"namespace must be a plain folder name; got {namespace!r}")
+        if version is not None and (not isinstance(version, str) or not version):
+            raise ValueError(f"version must be a non-empty string or None; got {version!r}")
+        self.namespace = namespace
+        self.version = version
         self.folder = Path(root if root is not None else default_cache_dir()) / namespace
 
+    def _key_params(self, params: dict):
+        if not isinstance(params, Mapping):
+            raise KeyTypeError(f"params must be a dict of settings; got {type(params).__name__}")
+        if self.version is None:
+            return params
+        return {"__versioned__": [self.version, params]}
+
     def path(self, params: dict) -> Path:
-        return self.folder / f"{unit_key(params)}.npz"
+        """The file that holds (or would hold) the unit of ``params``."""
+        return self.folder / f"{unit_key(self._key_params(params))}.npz"
 
     def __contains__(self, params: dict) -> bool:
+        """Whether a unit file exists for ``params`` (:meth:`get_or_compute` also checks its content)."""
         return self.path(params).is_file()
 
+    def _read(self, path: Path, params: dict) -> dict[str, np.ndarray]:
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                if not hasattr(f, "files"):
+                    raise ValueError("not an .npz archive")
+                data = {k: np.asarray(f[k]) for k in f.files}
+        except Exception as exc:  # BadZipFile, EOFError, zlib.error, ValueError (pickled data), OSError...
+            detail = (str(exc).splitlines() or [""])[0]
+            raise DamagedUnitError(f"damaged cache unit {path} ({type(exc).__name__}: {detail})") from None
+        stored = data.pop("__params__", None)
+        if stored is None or stored.shape != () or stored.dtype.kind != "U":
+            raise DamagedUnitError(f"damaged cache unit {path} (no record of its parameters)")
+        if str(stored) != _params_text(self._key_params(params)):
+            raise DamagedUnitError(f"cache unit {path} holds other parameters ({str(stored)[:120]})")
+        return data
+
     def load(self, params: dict) -> dict[str, np.ndarray]:
-        with np.load(self.path(params), allow_pickle=False) as f:
-            return {k: f[k] for k in f.files if k != "__params__"}
+        """The stored unit of ``params``; a damaged or foreign file raises :class:`DamagedUnitError` naming it."""
+        path = self.path(params)
+        if not path.is_file():
+            raise FileNotFoundError(f"no unit of {self.namespace!r} for these parameters: {path} does not exist")
+        return self._read(path, params)
 
     def save(self, params: dict, arrays: dict) -> Path:
-        """Store ``arrays`` (name → array-like) for ``params`` atomically."""
-        if not isinstance(arrays, dict) or not arrays:
-            raise ValueError("a unit must be a non-empty dict of name -> array")
-        if "__params__" in arrays:
-            raise ValueError("'__params__' is reserved")
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Store ``arrays`` (name → array-like) for ``params`` atomically; object arrays are refused."""
         final = self.path(params)
-        payload = {k: np.asarray(v) for k, v in arrays.items()}
-        payload["__params__"] = np.asarray(json.dumps(_canonical(params), sort_keys=True))
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".npz")
+        payload = _unit_arrays(arrays, self.namespace)
+        payload["__params__"] = np.asarray(_params_text(self._key_params(params)))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OSError(f"cannot create the cache folder {self.folder}: {exc.strerror or exc}") from None
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=_TMP_PREFIX, suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as fh:
                 np.savez(fh, **payload)
@@ -102,19 +228,34 @@ class UnitCache:
             raise
         return final
 
-    def get_or_compute(self, params: dict, compute) -> dict[str, np.ndarray]:
-        """The stored unit for ``params``, or ``compute()`` (a dict of arrays) stored then returned."""
-        if params in self:
-            return self.load(params)
-        arrays = compute()
-        self.save(params, arrays)
+    def get_or_compute(self, params: dict, compute: Callable[[], dict]) -> dict[str, np.ndarray]:
+        """The stored unit for ``params``, or ``compute()`` (a dict of arrays) stored then returned.
+
+        A stored unit that is damaged (truncated, garbage) or holds other
+        parameters is reported with a :class:`UnitCacheWarning` naming its file,
+        then recomputed and replaced.
+        """
+        if not callable(compute):
+            raise ValueError(f"compute must be a callable returning a dict of arrays; got {compute!r}")
+        path = self.path(params)
+        if path.is_file():
+            try:
+                return self._read(path, params)
+            except DamagedUnitError as exc:
+                warnings.warn(f"{exc}; recomputing it", UnitCacheWarning, stacklevel=2)
+        self.save(params, compute())
         return self.load(params)
 
     def clear(self) -> int:
-        """Remove every stored unit of this namespace; returns how many were removed."""
+        """Remove every stored unit of this namespace (and leftover temporary files); returns how many units."""
         n = 0
         if self.folder.is_dir():
-            for p in self.folder.glob("*.npz"):
-                p.unlink()
-                n += 1
+            for p in self.folder.iterdir():
+                if not p.is_file():
+                    continue
+                if _KEY_RE.match(p.name):
+                    p.unlink()
+                    n += 1
+                elif p.name.startswith(_TMP_PREFIX) and p.name.endswith(".npz"):
+                    p.unlink()
         return n

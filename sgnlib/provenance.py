@@ -1,14 +1,29 @@
-"""What ran where: package versions and the device, for the end of each chapter."""
+"""What ran where: package versions, the device, and the run record kept in each executed chapter.
+
+The chapter runner stores a run record in the notebook's metadata under
+``sgn_book`` (:func:`write_run_metadata`); the book's *How each chapter was run*
+page and the tests read it back with :func:`read_run_metadata`. This module is
+the only place that knows the record's layout.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
 import platform
 import sys
+from collections.abc import Mapping
 from importlib import metadata
+from pathlib import Path
 
-__all__ = ["versions", "show_versions"]
+__all__ = ["versions", "show_versions", "RUN_METADATA_KEY", "write_run_metadata", "read_run_metadata"]
 
 _PACKAGES = ("sgnlib", "numpy", "scipy", "torch", "matplotlib", "scikit-learn")
+
+#: The notebook-metadata key holding the runner's record.
+RUN_METADATA_KEY = "sgn_book"
+
+_REQUIRED = ("chapter", "profile", "parameters", "seconds", "device", "finished", "versions")
 
 
 def versions(packages=_PACKAGES) -> dict[str, str]:
@@ -34,3 +49,69 @@ def show_versions(packages=_PACKAGES) -> None:
     width = max(map(len, info))
     for key, value in info.items():
         print(f"{key:<{width}}  {value}")
+
+
+def write_run_metadata(
+    nb,
+    *,
+    chapter: str,
+    profile: str,
+    parameters: Mapping,
+    seconds: float,
+    overrides: Mapping | None = None,
+) -> dict:
+    """Store the run record in ``nb.metadata["sgn_book"]`` and return it.
+
+    The record holds the chapter name, profile, injected parameters, the ``-p``
+    overrides among them, the run time in seconds, the device, the UTC time it
+    finished and the package versions (:func:`versions`).
+    """
+    if not isinstance(chapter, str) or not chapter:
+        raise ValueError(f"chapter must be a non-empty chapter name; got {chapter!r}")
+    if not isinstance(profile, str) or not profile:
+        raise ValueError(f"profile must be a non-empty profile name; got {profile!r}")
+    info = versions()
+    record = {
+        "chapter": chapter,
+        "profile": profile,
+        "parameters": dict(parameters),
+        "overrides": dict(overrides or {}),
+        "seconds": round(float(seconds), 1),
+        "device": info.pop("device"),
+        "finished": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "versions": info,
+    }
+    nb.metadata[RUN_METADATA_KEY] = record
+    return record
+
+
+def read_run_metadata(nb: Mapping | str | Path) -> dict | None:
+    """The run record of an executed chapter (a notebook mapping or a path), or ``None`` if it has none.
+
+    Returns ``chapter``, ``profile``, ``parameters`` (papermill's own record of the
+    injected parameters where present), ``overrides``, ``seconds`` (papermill's
+    duration where present), ``device``, ``finished`` and ``versions``. A record
+    missing one of these raises ``ValueError`` naming the notebook and the key.
+    """
+    where = "the notebook"
+    if isinstance(nb, (str, Path)):
+        where = str(nb)
+        try:
+            nb = json.loads(Path(nb).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read the notebook {where}: {exc}") from None
+    meta = nb.get("metadata", {}) if isinstance(nb, Mapping) else {}
+    record = meta.get(RUN_METADATA_KEY)
+    if not record:
+        return None
+    missing = [key for key in _REQUIRED if key not in record]
+    if missing:
+        raise ValueError(f"{where}: the {RUN_METADATA_KEY} run record lacks {', '.join(missing)}")
+    pm = meta.get("papermill") or {}
+    out = {key: record[key] for key in _REQUIRED}
+    out["overrides"] = dict(record.get("overrides") or {})
+    if pm.get("parameters") is not None:
+        out["parameters"] = pm["parameters"]
+    if pm.get("duration") is not None:
+        out["seconds"] = pm["duration"]
+    return out

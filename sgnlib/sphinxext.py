@@ -5,13 +5,12 @@
   equations render with no network. A missing copy fails the build loudly.
 * The ``sgn-runs`` directive: a table of every executed chapter in the book
   folder with its profile, parameters, run time, device and package versions,
-  read from the metadata the chapter runner writes (``metadata.sgn_book``) and
-  from papermill's own record.
+  read with :func:`sgnlib.provenance.read_run_metadata` (the run record the
+  chapter runner writes, and papermill's own record).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -54,27 +53,20 @@ def _check_mathjax(app):
 
 
 def run_records(folder: Path) -> list[dict]:
-    """One record per executed chapter ``NN_slug.ipynb`` in ``folder``, sorted by name."""
+    """One record per executed chapter ``NN_slug.ipynb`` in ``folder``, sorted by name (failed runs skipped)."""
+    from sgnlib.provenance import read_run_metadata
+
     records = []
     for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         if path.name.endswith(".failed.ipynb"):
             continue
-        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
-        sgn = meta.get("sgn_book")
-        if not sgn:
-            raise ExtensionError(f"{path.name} has no sgn_book metadata: execute it with `python -m sgnlib run`")
-        pm = meta.get("papermill", {})
-        records.append(
-            {
-                "doc": path.stem,
-                "profile": sgn["profile"],
-                "parameters": pm.get("parameters", sgn["parameters"]),
-                "seconds": pm.get("duration", sgn["seconds"]),
-                "device": sgn["device"],
-                "finished": sgn["finished"],
-                "versions": sgn["versions"],
-            }
-        )
+        try:
+            rec = read_run_metadata(path)
+        except ValueError as exc:
+            raise ExtensionError(str(exc)) from None
+        if rec is None:
+            raise ExtensionError(f"{path.name} has no run record: execute it with `python -m sgnlib run`")
+        records.append({"doc": path.stem, **rec})
     return records
 
 
