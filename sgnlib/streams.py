@@ -35,7 +35,7 @@ def _check_seed(seed: Any) -> int:
 def _spawn_key(study: str, settings: dict) -> tuple[int, ...]:
     if not isinstance(study, str) or not study:
         raise ValueError(f"study must be a non-empty name; got {study!r}")
-    from sgnlib.cache import _canonical as canonical
+    from sgnlib.cache import canonical
 
     text = json.dumps([study, canonical(settings)], sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(text.encode()).digest()
