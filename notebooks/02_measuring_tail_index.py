@@ -194,7 +194,7 @@ for (m, n), r in g2.iterrows():
 small = [n for n in study_ns if n <= n_at]
 report.glue_numbers(
     "ch02_g2", good_bias=report.fmt(g2.loc[["ecf", "ml"]].bias.abs().max(), 3),
-    good_share=f"{g2.loc[['ecf', 'ml']].share_below.max():.0%}", ecf_bias=report.fmt(abs(g2.bias["ecf", n_at]), 3),
+    good_share=f"{g2.loc[['ecf', 'ml']].share_below.max():.1%}", ecf_bias=report.fmt(abs(g2.bias["ecf", n_at]), 3),
     mcc_bias=report.fmt_range(g2.bias["mcculloch"], 3), log_bias=report.fmt_range(g2.bias["log"], 3),
     log_share_small=report.fmt_range(100 * g2.share_below["log"][small], 0) + " %",
     log_share_nat=f"{g2.share_below['log', n_at]:.0%}", mcc_share_nat=f"{g2.share_below['mcculloch', n_at]:.0%}",
