@@ -27,6 +27,10 @@ def test_slower_cooling_lengthens_escape_as_predicted_on_a_tiny_run():
     se = (df["ci_high"] - df["mean"]) / 1.96
     assert ((df["mean"] - df["theory"]).abs() < 4 * se).all()
     assert df["relative"].tolist() == pytest.approx((df["mean"] / 20.0).tolist())
+    assert df["eps"].iloc[0] == pytest.approx(0.2504, abs=1e-4)
+    assert not df["small_noise"].any()
+    small = schedules.exponential_schedule_escape([1.5], [1.0], **{**RUN, "n_paths": 10}, small_noise_eps=0.3)
+    assert small["small_noise"].all()
 
 
 def test_adding_a_gamma_leaves_the_other_points_unchanged():

@@ -50,12 +50,12 @@ def exponential_schedule_theory(alphas: Sequence[float], gammas: Sequence[float]
 
 def exponential_schedule_escape(alphas: Sequence[float], gammas: Sequence[float], *, target_mean: float,
                                 n_paths: int, dt: float, seed: int, horizon_means: float = 30.0,
-                                half_width: float = 1.0, level: float = 0.95, device: str = "cpu",
-                                cache: bool = True) -> pd.DataFrame:
+                                half_width: float = 1.0, small_noise_eps: float = 0.1, level: float = 0.95,
+                                device: str = "cpu", cache: bool = True) -> pd.DataFrame:
     """Simulated mean exit time under ``s_t = t^(γ-1)`` against the Weibull mean, one row per (α, γ).
 
     Paths run to ``horizon_means`` predicted means. Columns: ``alpha, gamma,
-    eps, n_paths, mean, se, ci_low, ci_high`` (``level`` normal interval; with
+    eps, small_noise`` (ε ≤ ``small_noise_eps``: the regime of the first-jump law), ``n_paths, mean, se, ci_low, ci_high`` (``level`` normal interval; with
     censored paths the mean is the exponential-law MLE of
     :func:`sgnlib.sde.empirical_mean_exit_time`), ``censored_share``,
     ``theory``, ``relative`` (``mean / target_mean``), ``rel_low, rel_high``,
@@ -75,7 +75,8 @@ def exponential_schedule_escape(alphas: Sequence[float], gammas: Sequence[float]
             quad, [0.0], alpha=a, eps=e, dt=dt, horizon=hm * t_m, n_paths=n, domain=sde.Box([-d], [d]),
             schedule=sde.exponential_schedule(g), generator=gen, device=device),
             device=device, cache=cache, allow_censored=True)
-        rows.append({"alpha": a, "gamma": g, "eps": e, "n_paths": n, **mean_columns(unit, level), "theory": t_m})
+        rows.append({"alpha": a, "gamma": g, "eps": e, "small_noise": bool(e <= small_noise_eps), "n_paths": n,
+                     **mean_columns(unit, level), "theory": t_m})
     df = pd.DataFrame(rows)
     for col, src in (("relative", "mean"), ("rel_low", "ci_low"), ("rel_high", "ci_high"), ("theory_relative", "theory")):
         df[col] = df[src] / tm
