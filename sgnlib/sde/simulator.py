@@ -252,8 +252,12 @@ class Increments:
     large: torch.Tensor | None
 
 
-def draw_increments(plan_: Plan, gen: torch.Generator, k0: int, K: int, m: int) -> Increments:
+def draw_increments(plan_: Plan, gen: torch.Generator, k0: int, K: int, m: int,
+                    rows: torch.Tensor | None = None) -> Increments:
     """SαS increments ``dL = dt^(1/α) X`` for ``K`` steps of ``m`` paths from step ``k0`` (CMS map).
+
+    The generator draws for all ``m`` rows; only the ``rows`` given (default: all) are
+    transformed and returned, so leaving out finished paths never changes the others' numbers.
 
     Overflow: NaN (0·∞ at the edge of the CMS map) becomes 0 and ±∞ or anything
     larger than ``sqrt(finfo(dtype).max)`` is clamped to ± that value (and the
@@ -272,6 +276,8 @@ def draw_increments(plan_: Plan, gen: torch.Generator, k0: int, K: int, m: int) 
         scale_np, thr_np = plan_.factors((k0 + np.arange(K)) * plan_.dt)
     V = torch.empty((K, m, plan_.dim), **opts).uniform_(-math.pi / 2, math.pi / 2, generator=gen)
     E = torch.empty((K, m, plan_.dim), **opts).exponential_(1.0, generator=gen)
+    if rows is not None:
+        V, E = V[:, rows], E[:, rows]
     X = stable.cms_transform(alpha_arg, V, E)
     del V, E
     dL = torch.nan_to_num_(X * dtpow, nan=0.0, posinf=big, neginf=-big).clamp_(-big, big)
@@ -352,9 +358,11 @@ class Bookkeeping:
     """Exit steps, large-jump counts and lists, saved states; exited rows are compacted away.
 
     Rows of the live batch are mapped to path ids by ``ids``; ``exit_step`` is
-    ``n_steps + 1`` while a path is inside. Finished rows move to the global
-    arrays once they are half of the batch (only with a domain and no saved
-    trajectory).
+    ``n_steps + 1`` while a path is inside. With a domain and no saved
+    trajectory, finished rows move to the global arrays after every chunk.
+    The random numbers are still drawn for the rows ``rng_ids``, which drop
+    finished paths only once they are half of them (the layout of the draws,
+    and so every path's numbers, stay those of that rule).
     """
 
     def __init__(self, plan_: Plan, W: torch.Tensor):
@@ -373,6 +381,7 @@ class Bookkeeping:
         self.times: list[float] = [0.0] if plan_.record_every is not None else []
         self.dom_t = plan_.domain.tensors(W) if plan_.domain is not None else None
         self.compactable = plan_.domain is not None and plan_.record_every is None
+        self.rng_ids, self.rng_m = self.ids, n
 
     def record_chunk(self, k0: int, K: int, out_buf: torch.Tensor | None, noise: Increments) -> None:
         """First exits and the large jumps (before or at exit) of the chunk of steps ``k0 .. k0+K-1``."""
@@ -406,18 +415,26 @@ class Bookkeeping:
         _check_explosion(self.plan, live, t)
 
     def compact(self, W: torch.Tensor, k0: int) -> torch.Tensor:
-        """Move finished rows to the global arrays once they are half of the batch (or at the end)."""
+        """Move finished rows to the global arrays; drop them from the drawn rows once they are half of those."""
         if not self.compactable:
             return W
         done = self.exit_step <= self.plan.n_steps
-        n_done = int(done.sum())
-        if n_done == self.m or (n_done > 0 and (n_done >= self.m // 2 or k0 >= self.plan.n_steps)):
+        if bool(done.any()):
             self._store(done, W)
             keep = ~done
             self.ids, W, self.alive = self.ids[keep], W[keep], self.alive[keep]
             self.exit_step, self.counts = self.exit_step[keep], self.counts[keep]
             self.m = int(self.ids.shape[0])
+        n_done = self.rng_m - self.m
+        if n_done == self.rng_m or (n_done > 0 and (n_done >= self.rng_m // 2 or k0 >= self.plan.n_steps)):
+            self.rng_ids, self.rng_m = self.ids, self.m
         return W
+
+    def rng_rows(self) -> torch.Tensor | None:
+        """Positions of the live rows among the drawn rows (None when they are the same)."""
+        if self.m == self.rng_m:
+            return None
+        return torch.searchsorted(self.rng_ids, self.ids)
 
     def _store(self, rows: torch.Tensor, W: torch.Tensor) -> None:
         self.g_exit[self.ids[rows]] = self.exit_step[rows]
@@ -572,8 +589,8 @@ def simulate(
     book = Bookkeeping(p, W)
     k0 = 0
     while k0 < p.n_steps and book.m > 0:
-        K = min(p.chunk_size(book.m), p.n_steps - k0)
-        noise = draw_increments(p, gen, k0, K, book.m)
+        K = min(p.chunk_size(book.rng_m), p.n_steps - k0)
+        noise = draw_increments(p, gen, k0, K, book.rng_m, rows=book.rng_rows())
         W, out_buf = euler_chunk(p, W, noise.inc, k0, K, book)
         book.record_chunk(k0, K, out_buf, noise)
         del noise
