@@ -9,6 +9,7 @@ from sgnlib.cache import UnitCache, unit_key
 
 
 def test_key_is_order_independent_and_value_sensitive():
+    """The key ignores dict order and numpy scalar types, changes with any value, refuses objects."""
     assert unit_key({"lr": 0.1, "seed": 3}) == unit_key({"seed": 3, "lr": 0.1})
     assert unit_key({"lr": 0.1, "seed": 3}) != unit_key({"lr": 0.1, "seed": 4})
     assert unit_key({"a": np.float64(0.5)}) == unit_key({"a": 0.5})
@@ -17,6 +18,7 @@ def test_key_is_order_independent_and_value_sensitive():
 
 
 def test_resume_computes_only_missing_units(tmp_path):
+    """A second run after an interruption computes only the units that were not stored."""
     cache = UnitCache("exp", root=tmp_path)
     calls = []
 
@@ -50,6 +52,7 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_bad_input(tmp_path):
+    """A namespace that is not a plain folder name, or an empty unit, is a ValueError."""
     with pytest.raises(ValueError, match="namespace"):
         UnitCache("../x", root=tmp_path)
     with pytest.raises(ValueError, match="non-empty dict"):

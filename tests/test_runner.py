@@ -1,6 +1,7 @@
 """The chapter runner (issue: the book's spine): profiles, -p overrides, clear errors, provenance."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_values_are_read_as_yaml():
 
 
 def test_run_injects_parameters_and_records_provenance(mini_repo, tmp_path):
-    """The executed notebook shows the injected values and records profile, parameters and device."""
+    """The executed notebook shows the injected values, records profile, parameters and device, and is readable."""
     ch = runner.get_chapter("01", mini_repo)
     out = runner.run_chapter(ch, "book", {"n": 7}, output=tmp_path / "out" / "01_echo.ipynb")
     assert "n=7 scale=1.5 profile=book device=cpu" in stdout_of(out)
@@ -71,6 +72,9 @@ def test_run_injects_parameters_and_records_provenance(mini_repo, tmp_path):
     assert meta["profile"] == "book" and meta["parameters"]["n"] == 7 and meta["device"] == "cpu"
     assert meta["overrides"] == {"n": 7}
     assert json.loads(out.read_text())["metadata"]["sgn_book"]["chapter"] == "01_echo"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not mkstemp's private 0600
 
 
 def test_failing_cell_names_chapter_and_cell(mini_repo):
