@@ -268,6 +268,22 @@ def _load_checkpoint(path: Path, settings_json: str) -> dict | None:
     return ckpt
 
 
+def _branch_point(path: Path, epochs: int, settings: dict) -> dict:
+    """The checkpoint a branch starts from (see ``init_from`` of :func:`fit`); errors name what does not fit."""
+    if not path.is_file():
+        raise ValueError(f"init_from={str(path)!r} is not a checkpoint file")
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(ckpt, dict) or not {"model", "epoch", "torch_rng", "history", "settings"} <= set(ckpt):
+        raise ValueError(f"init_from={str(path)!r} is not a checkpoint written by sgnlib.train")
+    if not 1 <= int(ckpt["epoch"]) < epochs:
+        raise ValueError(f"init_from holds {int(ckpt['epoch'])} epochs: a branch of {epochs} epochs must start after 1 to {epochs - 1}")
+    trunk = json.loads(ckpt["settings"])
+    for key in ("examples", "record_iterations", "eval", "loss"):
+        if trunk.get(key) != settings[key]:
+            raise ValueError(f"init_from was trained with {key}={trunk.get(key)!r}; this run has {key}={settings[key]!r}")
+    return ckpt
+
+
 # ----------------------------------------------------------------------------- fit
 
 
@@ -304,6 +320,7 @@ def fit(
     callback_epochs: Sequence[int] = (),
     record_iterations: bool = False,
     progress: bool = True,
+    init_from: str | Path | None = None,
 ) -> dict[str, list]:
     """Train ``model`` in place with plain SGD; returns the history (also in the checkpoint).
 
@@ -317,6 +334,12 @@ def fit(
     ``checkpoint_dir`` as ``snapshot-<epoch>.pt`` (see :meth:`TrainResult.snapshot`).
     ``loss`` is a name of :data:`LOSSES` or a callable ``loss(output, target)`` (a batch mean).
     The global torch random state is left as it was.
+
+    ``init_from``: a checkpoint of another run (its ``last.pt``) to branch from when this run has
+    no checkpoint of its own: its weights, completed epochs, torch random state and history carry
+    over, and training goes on at the next epoch under this call's schedules (the data order of
+    epoch ``e`` depends on ``(seed, e)`` only, so with the same ``seed`` a branch and an
+    uninterrupted run see the same batches). Both runs then share everything up to the branch.
     """
     D = _check_dataset(dataset)
     _check_int(epochs, "epochs", 1)
@@ -364,6 +387,12 @@ def fit(
     with torch.random.fork_rng(devices=cuda_devices):
         torch.manual_seed(streams.int_seed(seed, "sgnlib.train.dropout"))
         ckpt = _load_checkpoint(last, settings_json) if last is not None else None
+        if ckpt is None and init_from is not None:
+            ckpt = _branch_point(Path(init_from), epochs, settings)
+            try:
+                model.load_state_dict(ckpt["model"])
+            except RuntimeError as exc:
+                raise ValueError(f"init_from does not fit this model: {str(exc).splitlines()[0]}") from None
         if ckpt is not None:
             try:
                 model.load_state_dict(ckpt["model"])
@@ -498,6 +527,7 @@ def train(
     device: str = "auto",
     progress: bool = True,
     cache_root: str | Path | None = None,
+    branch_from: TrainResult | None = None,
 ) -> TrainResult:
     """Build ``models.build(model, num_classes=..., seed=seed, **model_kwargs)`` and train it with :func:`fit`, once.
 
@@ -509,6 +539,10 @@ def train(
     (``result.trained`` is False and no callback runs); an interrupted one resumes from its last
     epoch. The device is not part of the key. Snapshots asked for but missing from a finished run
     are made by re-running the (deterministic) training.
+
+    ``branch_from``: a finished run of :func:`train` (the trunk) to continue from its last epoch
+    under this call's schedules (``init_from`` of :func:`fit`); the trunk's key becomes part of
+    the settings, so two branches of one trunk share its weights and history up to the branch.
     """
     if not isinstance(data_key, str) or not data_key:
         raise ValueError(f"data_key must be a non-empty string naming the data set; got {data_key!r}")
@@ -539,6 +573,12 @@ def train(
         "record_iterations": bool(record_iterations),
         "version": VERSION,
     }
+    init_from = None
+    if branch_from is not None:
+        if not isinstance(branch_from, TrainResult):
+            raise ValueError(f"branch_from must be a TrainResult of train(); got {type(branch_from).__name__}")
+        init_from = branch_from.folder / "last.pt"
+        settings["branch_from"] = branch_from.folder.name
     folder = Path(cache_root if cache_root is not None else default_cache_dir()) / "train" / unit_key(settings)
     last = folder / "last.pt"
     missing = [e for e in snapshot_epochs if e > 0 and not (folder / f"snapshot-{e}.pt").is_file()]
@@ -561,5 +601,6 @@ def train(
         net, dataset, epochs=epochs, batch_size=batch_size, lr=lr, lr_schedule=lr_schedule, batch_schedule=batch_schedule,
         loss=loss, seed=seed, device=device, eval_dataset=eval_dataset, checkpoint_dir=folder, snapshot_epochs=snapshot_epochs,
         callback=callback, callback_epochs=callback_epochs, record_iterations=record_iterations, progress=progress,
+        init_from=init_from,
     )
     return TrainResult(net.cpu().eval(), history, settings, folder, trained=True, model_kwargs=kwargs)
