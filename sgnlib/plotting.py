@@ -24,6 +24,7 @@ __all__ = [
     "panels_vs_theory",
     "path_with_marks",
     "spectrum_and_correlation",
+    "decay_branch_panels",
 ]
 
 #: Colour-blind safe palette (Okabe–Ito), used in this order by every figure.
@@ -304,3 +305,53 @@ def spectrum_and_correlation(eigenvalues, corr, *, title_left="spectrum", title_
     _finish(ax1, "parameter", "parameter", title_right, False, False)
     fig.colorbar(im, ax=ax1, shrink=0.8)
     return fig, (ax0, ax1)
+
+
+def decay_branch_panels(samples, curves, *, scatter=None, mark=None, bins=50, quantile=0.005,
+                        xlabel="gradient noise", curve_xlabel="SGD iteration", curve_ylabel="training loss",
+                        scatter_xlabel="amplitude before", scatter_ylabel="amplitude after"):
+    """Figure 2 of Battash et al.: one parameter's noise at several points, the runs' loss, many parameters' amplitude.
+
+    Top row: a histogram per entry of ``samples`` (``{label: 1-D noise}``), all on one x range (the
+    ``quantile`` to ``1 − quantile`` range of the pooled samples) and one y scale, heights counts /
+    (n · bin width). Bottom left: ``curves`` (``{label: (x, y)}``, e.g. per-iteration loss) with a
+    dotted vertical line at ``mark`` (the decay). Bottom right, with ``scatter``
+    (``{label: (before, after)}``): each parameter's amplitude after against before on log–log
+    axes, with the line ``after = before``. Returns ``(fig, axes dict)``.
+    """
+    if not isinstance(samples, dict) or not samples or not isinstance(curves, dict) or not curves:
+        raise ValueError("samples and curves must be non-empty dicts of label -> data")
+    use_style()
+    top = [f"h{i}" for i in range(len(samples))]
+    half = max(1, len(top) // 2) if scatter is not None else len(top)
+    bottom = ["curves"] * half + (["scatter"] * (len(top) - half) if scatter is not None else [])
+    fig, axs = plt.subplot_mosaic([top, bottom], figsize=(min(3.3 * len(top) + 0.4, 10.0), 6.4))
+    pooled = np.concatenate([np.asarray(v, dtype=float).ravel() for v in samples.values()])
+    lo, hi = np.quantile(pooled, [quantile, 1 - quantile])
+    ymax = 0.0
+    for i, (label, x) in enumerate(samples.items()):
+        x = np.asarray(x, dtype=float).ravel()
+        counts, edges = np.histogram(x, bins=bins, range=(lo, hi))
+        h = counts / (x.size * np.diff(edges))
+        ymax = max(ymax, float(h.max()))
+        axs[top[i]].bar(edges[:-1], h, width=np.diff(edges), align="edge", color=PALETTE[i % len(PALETTE)], alpha=0.7)
+        _finish(axs[top[i]], xlabel, "density" if i == 0 else None, str(label), False, False)
+    for name in top:
+        axs[name].set_ylim(0, 1.05 * ymax)
+    ax = axs["curves"]
+    for i, (label, (x, y)) in enumerate(curves.items()):
+        ax.plot(np.asarray(x), np.asarray(y), lw=0.8, color=PALETTE[(i + 1) % len(PALETTE)], label=str(label))
+    if mark is not None:
+        ax.axvline(mark, color="0.4", ls=":", lw=1.0)
+    _finish(ax, curve_xlabel, curve_ylabel, None, False, False)
+    if scatter is not None:
+        ax = axs["scatter"]
+        ends = []
+        for i, (label, (b, a)) in enumerate(scatter.items()):
+            b, a = np.asarray(b, dtype=float), np.asarray(a, dtype=float)
+            ok = (b > 0) & (a > 0)
+            ax.plot(b[ok], a[ok], "o", ms=3, alpha=0.7, color=PALETTE[(i + 1) % len(PALETTE)], label=str(label))
+            ends.extend([b[ok].min(), b[ok].max(), a[ok].min(), a[ok].max()])
+        ax.plot([min(ends), max(ends)], [min(ends), max(ends)], "-", color="0.5", lw=0.8, label="no change")
+        _finish(ax, scatter_xlabel, scatter_ylabel, None, True, True)
+    return fig, axs

@@ -176,3 +176,24 @@ def test_train_branch_from_starts_at_the_trunk_checkpoint(tmp_path):
     assert branch.settings["branch_from"] == trunk.folder.name and branch.folder != trunk.folder
     with pytest.raises(ValueError, match="branch_from"):
         train.train("mlp", tr, epochs=3, branch_from="trunk", **opts)
+
+
+def test_decay_branch_panels_draws_figure_2(branch):
+    """plotting.decay_branch_panels: one histogram per point on one x range, the loss curves with the decay marked,
+    and the after-vs-before amplitude scatter with the line of no change; bad input is a ValueError."""
+    import matplotlib.pyplot as plt
+
+    from sgnlib import plotting
+
+    amp = branch.amplitude
+    before = amp[amp["point"] == "before"]["iqr"].to_numpy()
+    fig, axs = plotting.decay_branch_panels(
+        {k: v[:, 0] for k, v in branch.noise.items()},
+        {run: (g["iteration"], g["loss"]) for run, g in branch.loss.groupby("run")}, mark=branch.decay_iteration,
+        scatter={p: (before, amp[amp["point"] == p]["iqr"].to_numpy()) for p in ("after decay", "no decay")})
+    assert set(axs) == {"h0", "h1", "h2", "curves", "scatter"}
+    assert axs["h0"].get_xlim() == axs["h2"].get_xlim() and len(axs["curves"].get_lines()) == 3
+    assert axs["scatter"].get_xscale() == "log" and len(axs["scatter"].get_lines()) == 3
+    plt.close(fig)
+    with pytest.raises(ValueError, match="non-empty"):
+        plotting.decay_branch_panels({}, {"a": ([0], [1])})
