@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 import torch
 
 from sgnlib._checks import check_finite, check_positive
@@ -19,7 +20,7 @@ class Box:
     leave a side open.
     """
 
-    def __init__(self, lower, upper):
+    def __init__(self, lower: ArrayLike, upper: ArrayLike):
         lo = np.atleast_1d(np.asarray(lower, dtype=float))
         hi = np.atleast_1d(np.asarray(upper, dtype=float))
         if lo.ndim > 1 or hi.ndim > 1 or (lo.size != hi.size and 1 not in (lo.size, hi.size)):
@@ -35,7 +36,7 @@ class Box:
         self.dim = lo.shape[0]
 
     @classmethod
-    def around(cls, center, d_minus, d_plus) -> "Box":
+    def around(cls, center: ArrayLike, d_minus: ArrayLike, d_plus: ArrayLike) -> "Box":
         """The box ``(center + d_minus, center + d_plus)`` with the paper's ``d- < 0 < d+``."""
         c = np.asarray(center, dtype=float)
         dm = np.asarray(d_minus, dtype=float)
@@ -48,7 +49,7 @@ class Box:
         """``(lower, upper)`` on ``like``'s device and dtype (the extra arguments of :meth:`outside`)."""
         return as_tensor(self.lower, like), as_tensor(self.upper, like)
 
-    def contains(self, w: np.ndarray) -> np.ndarray:
+    def contains(self, w: ArrayLike) -> np.ndarray:
         """Whether each row of ``w`` lies inside (open box)."""
         w = np.atleast_2d(w)
         return ((w > self.lower) & (w < self.upper)).all(-1)
@@ -83,7 +84,7 @@ class Box:
 class Ball:
     """The open ball ``{w : ‖w - center‖ < radius}``; exit axis = the largest ``|w_l - center_l|`` (Fig. 6)."""
 
-    def __init__(self, center, radius: float):
+    def __init__(self, center: ArrayLike, radius: float):
         self.center = np.atleast_1d(np.asarray(center, dtype=float)).copy()
         if self.center.ndim > 1:
             raise ValueError(f"center must be a vector; got shape {self.center.shape}")
@@ -95,7 +96,7 @@ class Ball:
         """``(center, radius²)`` on ``like``'s device and dtype (the extra arguments of :meth:`outside`)."""
         return as_tensor(self.center, like), as_tensor(self.radius ** 2, like)
 
-    def contains(self, w: np.ndarray) -> np.ndarray:
+    def contains(self, w: ArrayLike) -> np.ndarray:
         """Whether each row of ``w`` lies inside (open ball)."""
         w = np.atleast_2d(w)
         return ((w - self.center) ** 2).sum(-1) < self.radius ** 2

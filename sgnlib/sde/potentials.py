@@ -6,6 +6,7 @@ import math
 from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 import torch
 
 from sgnlib._checks import check_finite, check_positive
@@ -26,7 +27,7 @@ class Potential:
     """
 
     def __init__(self, energy: Callable, grad: Callable | None = None, *, dim: int | None = None,
-                 minimum=None, name: str = "custom", curvature: float | None = None):
+                 minimum: ArrayLike | None = None, name: str = "custom", curvature: float | None = None):
         if not callable(energy):
             raise ValueError(f"energy must be callable; got {energy!r}")
         if grad is not None and not callable(grad):
@@ -56,7 +57,7 @@ class Potential:
         return f"Potential({self.name}, dim={self.dim})"
 
 
-def quadratic(hessian, minimum=None) -> Potential:
+def quadratic(hessian: ArrayLike, minimum: ArrayLike | None = None) -> Potential:
     """Quadratic basin ``U(w) = ½ (w - W*)ᵀ H (w - W*)``, ``U(W*) = 0``.
 
     ``hessian``: a vector (diagonal Hessian) or a symmetric positive definite
@@ -115,7 +116,7 @@ def quadratic(hessian, minimum=None) -> Potential:
     return pot
 
 
-def double_well(height=1.0, half_width=1.0) -> Potential:
+def double_well(height: ArrayLike = 1.0, half_width: ArrayLike = 1.0) -> Potential:
     """Double well per coordinate: ``U(w) = Σ_l h_l ((w_l / a_l)² - 1)²``.
 
     Minima at ``±a_l`` (``U = 0``), barrier ``h_l`` at 0, curvature

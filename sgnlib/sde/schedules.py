@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from sgnlib._checks import check_positive
 
@@ -22,7 +23,7 @@ class Schedule:
     milestones: tuple = ()
     factor: float = 0.1
 
-    def __call__(self, t) -> np.ndarray:
+    def __call__(self, t: ArrayLike) -> np.ndarray:
         t = np.asarray(t, dtype=float)
         if self.kind == "constant":
             return np.ones_like(t)

@@ -15,6 +15,7 @@ from numbers import Integral, Real
 from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 import torch
 
 from sgnlib import stable
@@ -117,10 +118,12 @@ class Plan:
         return self.chunk or max(16, min(1024, (1 << 21) // (m * self.dim)))
 
 
-def plan(potential, w0, *, alpha, dt, horizon, n_paths=1, sigma=1.0, eta=None, eps=None, schedule=None,
-         domain=None, rho=None, jump_threshold=None, small_jumps_only=False, record_jumps=False,
-         record_every=None, device="cpu", dtype=torch.float64, chunk=None,
-         max_steps: int = DEFAULT_MAX_STEPS) -> Plan:
+def plan(potential: Potential | Callable, w0: ArrayLike, *, alpha: ArrayLike, dt: float, horizon: float,
+         n_paths: int = 1, sigma: ArrayLike = 1.0, eta: ArrayLike | None = None, eps: ArrayLike | None = None,
+         schedule: Schedule | None = None, domain: Box | Ball | None = None, rho: float | None = None,
+         jump_threshold: ArrayLike | None = None, small_jumps_only: bool = False, record_jumps: bool = False,
+         record_every: int | None = None, device: str = "cpu", dtype: torch.dtype = torch.float64,
+         chunk: int | None = None, max_steps: int = DEFAULT_MAX_STEPS) -> Plan:
     """Check every argument of :func:`simulate` (one ``ValueError`` naming the argument) and plan the run."""
     dev = resolve_device(device)
     if dtype not in (torch.float32, torch.float64):
@@ -522,19 +525,19 @@ def assemble(plan_: Plan, book: Bookkeeping, W: torch.Tensor) -> SDEResult:
 
 def simulate(
     potential: Potential | Callable,
-    w0,
+    w0: ArrayLike,
     *,
-    alpha,
+    alpha: ArrayLike,
     dt: float,
     horizon: float,
     n_paths: int = 1,
-    sigma=1.0,
-    eta=None,
-    eps=None,
+    sigma: ArrayLike = 1.0,
+    eta: ArrayLike | None = None,
+    eps: ArrayLike | None = None,
     schedule: Schedule | None = None,
     domain: Box | Ball | None = None,
     rho: float | None = None,
-    jump_threshold=None,
+    jump_threshold: ArrayLike | None = None,
     small_jumps_only: bool = False,
     record_jumps: bool = False,
     record_every: int | None = None,

@@ -21,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from sgnlib import sde, stable, streams, theory
 from sgnlib._checks import check_alpha, check_positive
@@ -65,7 +66,7 @@ def sgd_step_noise(alpha: float, eta: float, sigma: float, n_paths: int, *, seed
     return pd.DataFrame({"x": r.position[:, 0].double().cpu().numpy() / (e * s)})
 
 
-def step_quantiles(x, alpha: float, probs: Sequence[float] = (0.75, 0.9, 0.95, 0.99)) -> pd.DataFrame:
+def step_quantiles(x: ArrayLike, alpha: float, probs: Sequence[float] = (0.75, 0.9, 0.95, 0.99)) -> pd.DataFrame:
     """Quantiles of a sample ``x`` against those of standard SαS(α). Columns: ``p, simulated, sas``."""
     p = np.asarray(probs, dtype=float)
     if p.ndim != 1 or p.size == 0 or np.any((p <= 0) | (p >= 1)):
@@ -92,7 +93,7 @@ def sample_path(alpha: float, eps: float, rho: float, dt: float, horizon: float,
     return pd.DataFrame({"time": r.times, "w": r.trajectory[:, 0, 0].double().cpu().numpy(), "large_jump": marked})
 
 
-def euler_jump_intensity(alpha, eps, rho, dt):
+def euler_jump_intensity(alpha: ArrayLike, eps: ArrayLike, rho: ArrayLike, dt: ArrayLike) -> np.ndarray:
     """Rate of large jumps of the Euler scheme: ``P(|dt^(1/α) X| > O) / dt`` with ``O = ε^(−ρ)``, X standard SαS.
 
     One increment per step, so this is the exact rate of the simulated counts;

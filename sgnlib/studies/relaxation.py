@@ -19,6 +19,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from sgnlib import report, sde, stats, streams, theory
 from sgnlib._checks import check_alpha, check_positive
@@ -34,7 +35,7 @@ def _label(w) -> str:
     return "(" + ", ".join(f"{float(x):g}" for x in np.asarray(w, dtype=float).ravel()) + ")"
 
 
-def lemma31_paths(hessian, minimum, starts, *, dt: float = 1e-3, horizon: float = 5.0,
+def lemma31_paths(hessian: ArrayLike, minimum: ArrayLike, starts: ArrayLike, *, dt: float = 1e-3, horizon: float = 5.0,
                   record_every: int = 20) -> pd.DataFrame:
     """``‖Y_t − W*‖²`` of the noise-free Euler scheme in ``U = ½(w − W*)ᵀH(w − W*)`` and the bound of eq. 6.
 
