@@ -55,6 +55,7 @@ __all__ = [
     "get_chapter",
     "load_yaml",
     "parameters_cell",
+    "Expression",
     "resolve_parameters",
     "plan_run",
     "plan_runs",
@@ -217,7 +218,7 @@ def _plain(value) -> None:
     raise _Mismatch("a number, string, bool, list or mapping")
 
 
-def conform(value, default):
+def _conform(value, default):
     """``value`` converted to the type of ``default`` (int → float, integral float → int, tuple → list).
 
     Raises ``_Mismatch`` with what was expected when the types differ.
@@ -245,7 +246,7 @@ def conform(value, default):
             if item is _ANY:
                 return list(value)
             try:
-                return [conform(v, item) for v in value]
+                return [_conform(v, item) for v in value]
             except _Mismatch:
                 pass
     elif isinstance(default, dict):
@@ -392,7 +393,7 @@ def _conform_all(chapter: Chapter, declared: dict, values: dict, source: str) ->
         if name == "profile" and "profile" in declared:
             raise RunnerError(f"chapter {chapter.name}: parameter profile is set by --profile, not {source}")
         try:
-            out[name] = conform(value, declared[name])
+            out[name] = _conform(value, declared[name])
         except _Mismatch as exc:
             raise RunnerError(
                 f"chapter {chapter.name}: parameter {name} must be {exc.expected} "
@@ -402,7 +403,7 @@ def _conform_all(chapter: Chapter, declared: dict, values: dict, source: str) ->
 
 
 def _check_names(chapter: Chapter, declared: dict, names, source: str) -> None:
-    unknown = sorted(set(names) - set(declared))
+    unknown = sorted(set(names) - set(declared), key=str)
     if unknown:
         raise RunnerError(
             f"chapter {chapter.name}: unknown parameter(s) {unknown} in {source}; "

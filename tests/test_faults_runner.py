@@ -19,7 +19,7 @@ import torch
 from runner_fixtures import ALL_PROFILES_EMPTY, BROKEN, make_repo
 
 from sgnlib import runner
-from sgnlib.provenance import read_run_metadata, write_run_metadata
+from sgnlib.provenance import RUN_METADATA_KEY, read_run_metadata, write_run_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -506,7 +506,7 @@ def test_run_record_round_trip_and_missing_keys_are_named(tmp_path):
     write_run_metadata(nb, chapter="01_x", profile="quick", parameters={"n": 1}, seconds=2.345, overrides={"n": 1})
     rec = read_run_metadata(nb)
     assert rec["chapter"] == "01_x" and rec["seconds"] == 2.3 and rec["overrides"] == {"n": 1}
-    del nb.metadata["sgn_book"]["device"]
+    del nb.metadata[RUN_METADATA_KEY]["device"]
     path = tmp_path / "01_x.ipynb"
     nbformat.write(nb, path)
     with pytest.raises(ValueError, match=r"01_x.ipynb: the sgn_book run record lacks device"):

@@ -8,7 +8,7 @@ import pytest
 from runner_fixtures import ALL_PROFILES_EMPTY, BROKEN, ECHO, make_repo, stdout_of
 
 from sgnlib import runner
-from sgnlib.provenance import read_run_metadata
+from sgnlib.provenance import RUN_METADATA_KEY, read_run_metadata
 
 
 @pytest.fixture()
@@ -71,7 +71,7 @@ def test_run_injects_parameters_and_records_provenance(mini_repo, tmp_path):
     meta = read_run_metadata(out)
     assert meta["profile"] == "book" and meta["parameters"]["n"] == 7 and meta["device"] == "cpu"
     assert meta["overrides"] == {"n": 7}
-    assert json.loads(out.read_text())["metadata"]["sgn_book"]["chapter"] == "01_echo"
+    assert json.loads(out.read_text())["metadata"][RUN_METADATA_KEY]["chapter"] == "01_echo"
     umask = os.umask(0o022)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary file, not mkstemp's private 0600
