@@ -511,3 +511,20 @@ def test_run_record_round_trip_and_missing_keys_are_named(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(ValueError, match=r"01_x.ipynb: the sgn_book run record lacks device"):
         read_run_metadata(path)
+
+
+def test_runs_table_skips_failed_runs_and_names_unrecorded_notebooks(tmp_path):
+    """The book's runs table reads records through provenance, skips NN.failed.ipynb, names a notebook without one."""
+    import nbformat
+    from sphinx.errors import ExtensionError
+
+    from sgnlib.sphinxext import run_records
+
+    nb = nbformat.v4.new_notebook()
+    write_run_metadata(nb, chapter="01_a", profile="book", parameters={"n": 1}, seconds=1.0)
+    nbformat.write(nb, tmp_path / "01_a.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "01_a.failed.ipynb")
+    assert [(r["doc"], r["profile"]) for r in run_records(tmp_path)] == [("01_a", "book")]
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "02_b.ipynb")
+    with pytest.raises(ExtensionError, match="02_b.ipynb has no run record"):
+        run_records(tmp_path)
