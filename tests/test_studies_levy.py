@@ -113,7 +113,7 @@ def test_lemma31_bound_verdict_fails_on_a_violation():
 def test_prop32_deviation_falls_with_eps_and_rows_are_independent():
     """Prop 3.2: the probability that Z − Y leaves the band c ε̄^θ before 1/β falls as ε̄ shrinks; each ε̄ has its
     own stream (adding a value leaves the others' rows unchanged); Wilson intervals contain p."""
-    kw = dict(alpha=A, rho=RHO, theta=0.1, c=0.2, dt=0.05, n_paths=300, seed=0)
+    kw = dict(alpha=A, rho=RHO, theta=0.1, c=0.2, dt=0.05, n_paths=300, seed=0, cache=False)
     small = relaxation.prop32_deviation([0.05, 0.015], **kw)
     big = relaxation.prop32_deviation([0.05, 0.03, 0.015], **kw)
     cols = ["eps_bar", "exits", "p", "ci_low", "ci_high"]
@@ -162,3 +162,17 @@ def test_path_with_marks_draws_the_marked_points():
     with pytest.raises(ValueError, match="one shape"):
         plotting.path_with_marks([0, 1], [0.0], [True, False])
     plotting.plt.close("all")
+
+
+def test_cached_units_give_the_same_tables(tmp_path, monkeypatch):
+    """UnitCache: a study read back from its cached units equals the computed one (jump statistics and Prop 3.2)."""
+    monkeypatch.setenv("SGN_CACHE_DIR", str(tmp_path))
+    jkw = dict(alpha=A, eps=EPS, rho=RHO, horizon=50.0, n_paths=50, seed=1)
+    first = levy_jumps.jump_intensity([0.1], **jkw)
+    assert any(tmp_path.rglob("*.npz"))
+    pd.testing.assert_frame_equal(first, levy_jumps.jump_intensity([0.1], **jkw))
+    pd.testing.assert_frame_equal(first, levy_jumps.jump_intensity([0.1], cache=False, **jkw))
+    pkw = dict(alpha=A, rho=RHO, theta=0.1, c=0.2, dt=0.05, n_paths=50, seed=0)
+    p1 = relaxation.prop32_deviation([0.03], **pkw)
+    pd.testing.assert_frame_equal(p1, relaxation.prop32_deviation([0.03], **pkw))
+    pd.testing.assert_frame_equal(p1, relaxation.prop32_deviation([0.03], cache=False, **pkw))

@@ -23,11 +23,14 @@ from numpy.typing import ArrayLike
 
 from sgnlib import report, sde, stats, streams, theory
 from sgnlib._checks import check_alpha, check_positive
+from sgnlib.cache import UnitCache
 
 __all__ = ["lemma31_paths", "late_slopes", "lemma31_bound_verdict", "prop32_deviation", "prop32_rate_verdict",
            "relaxation_and_gap_curves"]
 
 PROP_STUDY = "ch05-prop32"
+#: Bump when the simulation behind a cached unit changes.
+VERSION = "ch05-relaxation-1"
 
 
 def _label(w) -> str:
@@ -84,14 +87,15 @@ def lemma31_bound_verdict(paths: pd.DataFrame, rtol: float = 1e-12) -> report.Ve
 
 
 def prop32_deviation(eps_bars: Sequence[float], *, alpha: float, rho: float, theta: float, c: float, dt: float,
-                     n_paths: int, seed: int, level: float = 0.95, device: str = "cpu") -> pd.DataFrame:
+                     n_paths: int, seed: int, level: float = 0.95, device: str = "cpu",
+                     cache: bool = True) -> pd.DataFrame:
     """Probability that ``Z − Y`` leaves ``(−cε̄^θ, cε̄^θ)`` within ``T = 1/β`` (Prop 3.2), one row per ``ε̄``.
 
     In ``U = w²/2`` the difference ``D = Z − Y`` of the small-jump process and
     the deterministic one is an Ornstein–Uhlenbeck process driven by the small
     jumps and started at 0, so the probability is the exit probability of ``D``
     from the band before ``T`` (simulated with ``small_jumps_only``). Each ``ε̄``
-    draws from its own stream. Columns: ``eps_bar, horizon`` (``1/β``, eq. 12
+    draws from its own stream and is cached as a unit (``UnitCache``). Columns: ``eps_bar, horizon`` (``1/β``, eq. 12
     with ``c_α``), ``band, exits, n_paths, p, ci_low, ci_high`` (Wilson
     ``level`` interval), ``rate`` = ``ε̄^θ̄`` (the bound's rate) and ``scaled_bound`` =
     ``C_θ ε̄^θ̄`` with the smallest ``C_θ`` consistent with every measured ``p``.
@@ -105,12 +109,17 @@ def prop32_deviation(eps_bars: Sequence[float], *, alpha: float, rho: float, the
     for e in e_v:
         beta = float(theory.jump_intensity(a, e, rho, c=ca))
         band = c * e ** theta
-        gen = streams.torch_generator(seed, PROP_STUDY, device=device, eps_bar=e, alpha=a, rho=rho, theta=theta,
-                                      c=c, dt=dt, n_paths=n_paths)
-        r = sde.simulate(sde.quadratic([1.0]), [0.0], alpha=a, eps=e, rho=rho, small_jumps_only=True, dt=dt,
-                         horizon=max(1.0 / beta, dt), n_paths=n_paths, domain=sde.Box([-band], [band]),
-                         generator=gen, device=device)
-        k = int(r.exited.sum())
+        settings = dict(eps_bar=e, alpha=a, rho=rho, theta=theta, c=c, dt=dt, n_paths=n_paths)
+
+        def exits(settings=settings, beta=beta, band=band) -> dict[str, np.ndarray]:
+            gen = streams.torch_generator(seed, PROP_STUDY, device=device, **settings)
+            r = sde.simulate(sde.quadratic([1.0]), [0.0], alpha=a, eps=settings["eps_bar"], rho=rho,
+                             small_jumps_only=True, dt=dt, horizon=max(1.0 / beta, dt), n_paths=n_paths,
+                             domain=sde.Box([-band], [band]), generator=gen, device=device)
+            return {"exits": np.asarray(int(r.exited.sum()))}
+
+        key = {"study": PROP_STUDY, "seed": int(seed), "device": str(device), "version": VERSION, **settings}
+        k = int((UnitCache(PROP_STUDY).get_or_compute(key, exits) if cache else exits())["exits"])
         lo, hi = stats.binomial_interval(k, n_paths, level)
         rows.append({"eps_bar": e, "horizon": 1.0 / beta, "band": band, "exits": k, "n_paths": int(n_paths),
                      "p": k / n_paths, "ci_low": float(lo), "ci_high": float(hi), "rate": e ** theta_bar})
