@@ -221,10 +221,12 @@ def _plain(value) -> None:
 def _conform(value, default):
     """``value`` converted to the type of ``default`` (int → float, integral float → int, tuple → list).
 
+    ``None`` (YAML ``null``) is accepted for any parameter and list item: the chapters use it for
+    "not set" (``image_subset: null``, the whole data set; ``[null, 16]``, the model's own width, then 16).
     Raises ``_Mismatch`` with what was expected when the types differ.
     """
     _plain(value)
-    if default is None or isinstance(default, Expression):
+    if value is None or default is None or isinstance(default, Expression):
         return value
     if isinstance(default, bool):
         if isinstance(value, bool):

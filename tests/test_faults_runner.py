@@ -183,6 +183,8 @@ def test_every_chapter_is_checked_before_the_first_runs(repo, capsys):
         ("name", "no", "no"),
         ("xs", "[1, 2]", [1.0, 2.0]),
         ("ns", "[]", []),
+        ("ns", "[null, 2]", [None, 2]),  # null stands for "not set" in any parameter or list item
+        ("n", "null", None),
         ("expr", "[1, 'a']", [1, "a"]),  # a default that is no literal is not type-checked
     ],
 )
@@ -270,6 +272,17 @@ def test_missing_profile_file_is_named(repo, capsys):
     (repo / "notebooks" / "01_typed.yml").unlink()
     code, err = _cli(capsys, "run", "01", "--profile", "quick")
     assert code == 2 and "profile file notebooks/01_typed.yml is missing" in _one_line(err)
+
+
+def test_every_chapter_profile_of_the_book_passes_the_checks(monkeypatch):
+    """Each profile of each real chapter names only declared parameters, with values of their defaults' types."""
+    monkeypatch.delenv("SGN_BOOK_ROOT", raising=False)
+    monkeypatch.setattr("sgnlib._checks.resolve_device", lambda device: device)  # a paper profile may ask for cuda
+    found = runner.chapters(ROOT)
+    assert found
+    for ch in found:
+        for profile in runner.PROFILES:
+            assert runner.resolve_parameters(ch, profile)["profile"] == profile
 
 
 def test_profile_file_is_yaml_1_2(repo):
