@@ -199,3 +199,21 @@ def test_bad_arguments_fail_before_training():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         train.fit(net, ds, **base)  # the good settings run without warnings
+
+
+def test_interrupted_cached_training_resumes(tmp_path):
+    """train() after an interruption resumes from the cached checkpoint and ends with the uninterrupted run's weights."""
+    ds = _features()
+    kw = dict(data_key="features64", num_classes=2, model_kwargs={"in_channels": 5, "width": 4}, epochs=3, batch_size=8,
+              lr=0.1, seed=4, progress=False)
+    ref = train.train("mlp", ds, cache_root=tmp_path / "a", **kw)
+
+    def stop(epoch, model):
+        raise Interrupt
+
+    with pytest.raises(Interrupt):
+        train.train("mlp", ds, cache_root=tmp_path / "b", callback=stop, callback_epochs=[2], **kw)
+    ran = []
+    got = train.train("mlp", ds, cache_root=tmp_path / "b", callback=lambda e, m: ran.append(e), callback_epochs=[1, 2, 3], **kw)
+    assert got.trained and ran == [3]
+    assert _same(ref.model, got.model) and ref.history["train_loss"] == got.history["train_loss"]
