@@ -178,3 +178,11 @@ def test_start_of_too_many_dimensions_and_uncallable_potential():
         sde.simulate(_quad(), np.zeros((2, 2, 1)), **QUAD, n_paths=2)
     with pytest.raises(ValueError, match="potential must be a Potential or a callable"):
         sde.simulate(3.0, [0.0], **QUAD)
+
+
+def test_a_plain_callable_of_another_dimension_is_named():
+    """A potential given as a plain function (no declared dimension) that fails on the start's dimension:
+    a ValueError naming the start's dimension, not torch's broadcast RuntimeError."""
+    weights = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"failed on a start of dimension 1 \(does w0 have the potential's dimension"):
+        sde.simulate(lambda w: (w * weights).sum(-1), [0.0], **QUAD)

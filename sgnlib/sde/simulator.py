@@ -232,8 +232,12 @@ def _check_step_stability(potential: Potential, dt: float) -> None:
 
 def _check_start(plan_: Plan, W: torch.Tensor) -> None:
     """The potential must be finite at the start, its energy of shape (n,) and its gradient (n, N)."""
-    e0 = plan_.potential(W[:1])
-    g0 = plan_.potential.grad(W[:1])
+    try:
+        e0 = plan_.potential(W[:1])
+        g0 = plan_.potential.grad(W[:1])
+    except (RuntimeError, IndexError) as exc:
+        raise ValueError(f"potential {plan_.potential!r} failed on a start of dimension {plan_.dim} "
+                         f"(does w0 have the potential's dimension?): {str(exc).splitlines()[0]}") from exc
     if not isinstance(e0, torch.Tensor) or tuple(e0.shape) != (1,):
         shape = tuple(e0.shape) if isinstance(e0, torch.Tensor) else type(e0).__name__
         raise ValueError(f"potential {plan_.potential!r} must map (n, N) states to (n,) energies; got {shape}")
