@@ -183,6 +183,7 @@ def test_start_of_too_many_dimensions_and_uncallable_potential():
 def test_a_plain_callable_of_another_dimension_is_named():
     """A potential given as a plain function (no declared dimension) that fails on the start's dimension:
     a ValueError naming the start's dimension, not torch's broadcast RuntimeError."""
-    weights = torch.tensor([1.0, 2.0], dtype=torch.float64)
     with pytest.raises(ValueError, match=r"failed on a start of dimension 1 \(does w0 have the potential's dimension"):
-        sde.simulate(lambda w: (w * weights).sum(-1), [0.0], **QUAD)
+        sde.simulate(lambda w: w[:, 0] ** 2 + 4 * w[:, 1] ** 2, [0.0], **QUAD)
+    with pytest.raises(ValueError, match="failed on a start of dimension 3"):
+        sde.simulate(lambda w: (w @ torch.ones(2, dtype=w.dtype)) ** 2, [0.0, 0.0, 0.0], **QUAD)
