@@ -32,6 +32,9 @@ CASES: dict[str, dict | None] = {
     # 06: a third α in the ε sweep moves only that sweep's table (the α, width, double-well, direction,
     # law, scheduler and Ackley tables keep their numbers)
     "06": {"param": "eps_alphas", "value": [1.2, 1.5, 1.8], "moved": ["vs_eps"]},
+    # 04: a third run per schedule moves only the schedule study's tables (accuracy, noise along the runs,
+    # attenuation across the milestones); Figure 2's trunk and branches keep their numbers
+    "04": {"param": "run_seeds", "value": [0, 1, 2], "moved": ["acc.round", "steps[["]},
 }
 
 

@@ -58,6 +58,8 @@ __all__ = [
     "median_interval",
     "attenuation",
     "attenuation_verdict",
+    "attenuation_summary",
+    "milestone_attenuation",
     "Branch",
     "branch_at_decay",
     "ScheduleStudy",
@@ -250,6 +252,25 @@ def attenuation_verdict(amp: pd.DataFrame, before, after, *, stat: str = "iqr", 
     return dataclasses.replace(v, numbers={**v.numbers, **extra})
 
 
+def attenuation_summary(amp: pd.DataFrame, pairs: Sequence[tuple], *, stats_: Sequence[str] = ("iqr", "update_iqr"),
+                        keys: Sequence[str] = ("coord",), level: float = 0.95) -> pd.DataFrame:
+    """:func:`attenuation` for each ``(before, after)`` pair of points and each amplitude in ``stats_``, as a table.
+
+    Columns: ``before``, ``after``, ``unit`` ("gradient" for ``iqr``/``sigma``, "update" for
+    ``update_*``), ``stat``, ``compared``, ``dropped`` (parameters whose amplitude is smaller after),
+    ``share`` (dropped / compared), ``median`` ratio after / before with its order-statistic
+    interval ``lo``, ``hi``.
+    """
+    rows = []
+    for before, after in pairs:
+        for stat in stats_:
+            a = attenuation(amp, before, after, stat=stat, keys=keys, level=level)
+            rows.append({"before": before, "after": after, "unit": "update" if stat.startswith("update") else "gradient",
+                         "stat": stat, "compared": a["n"], "dropped": a["dropped"], "share": a["dropped"] / a["n"],
+                         "median": a["median"], "lo": a["lo"], "hi": a["hi"]})
+    return pd.DataFrame(rows)
+
+
 # ----------------------------------------------------------------------------- Figure 2: branch at the decay
 
 
@@ -273,6 +294,22 @@ class Branch:
     decay_iteration: int
     example: int
     settings: dict
+
+    def figure_data(self, stat: str = "iqr") -> dict:
+        """Keyword arguments of :func:`sgnlib.plotting.decay_branch_panels`: the example coordinate's noise at the
+        three points, the loss of both branches against the iteration, and ``stat`` after against before for all."""
+        amp = self.amplitude
+        epochs = amp.groupby("point", sort=False)["epoch"].first()
+        before = amp[amp["point"] == "before"].set_index("coord")[stat]
+        return {
+            "samples": {f"{p}, epoch {e}": self.noise[p][:, self.example] for p, e in epochs.items()},
+            "curves": {run: (g["iteration"].to_numpy(), g["loss"].to_numpy()) for run, g in self.loss.groupby("run", sort=False)},
+            "scatter": {p: (before.to_numpy(), amp[amp["point"] == p].set_index("coord")[stat].reindex(before.index).to_numpy())
+                        for p in ("after decay", "no decay")},
+            "mark": self.decay_iteration,
+            "scatter_xlabel": f"{stat.replace('_', ' ')} before (epoch {epochs['before']})",
+            "scatter_ylabel": f"{stat.replace('_', ' ')} after (epoch {epochs['after decay']})",
+        }
 
 
 def _measure(model, tr, *, batch_size, n_batches, n_coords, seed, device, progress, cache_root, data_key):
@@ -431,7 +468,7 @@ def schedule_study(setup: Setup, *, seed: int, epochs: int, run_seeds: Sequence[
                             .assign(schedule=name, run_seed=r, epoch=e, lr=lr, batch_size=b, point=f"{name}/{e}"))
     runs = pd.concat(rows, ignore_index=True)[["schedule", "run_seed", "epoch", "lr", "batch_size", "train_loss", "eval_accuracy"]]
     settings = {"setup": setup.settings(), "seed": seed, "epochs": epochs, "run_seeds": run_seeds, "milestones": list(ms),
-                "factor": int(factor), "n_batches": n_batches, "n_coords": n_coords}
+                "factor": int(factor), "n_batches": n_batches, "n_coords": n_coords, "n_train": len(tr), "n_test": len(te)}
     return ScheduleStudy(runs, pd.DataFrame(finals), pd.concat(amps, ignore_index=True), ms, measured, settings)
 
 
@@ -522,3 +559,23 @@ def noise_along(amplitude: pd.DataFrame, stat: str = "iqr", level: float = 0.95)
     order = {s: i for i, s in enumerate(SCHEDULES)}
     return pd.DataFrame(out).sort_values(["schedule", "epoch"], key=lambda c: c.map(order) if c.name == "schedule" else c,
                                          ignore_index=True)
+
+
+def milestone_attenuation(study: ScheduleStudy, *, stats_: Sequence[str] = ("iqr", "update_iqr"),
+                          level: float = 0.95) -> pd.DataFrame:
+    """Per schedule and milestone ``m``: the amplitude after epoch ``m + 1`` against after epoch ``m``, per parameter.
+
+    A parameter is a ``(run_seed, coord)`` pair, so the runs of a schedule are pooled. Columns as
+    :func:`attenuation_summary`, plus ``schedule`` and ``milestone``. The constant schedule is the
+    control: what one more epoch does without any change of rate or batch size.
+    """
+    if not isinstance(study, ScheduleStudy):
+        raise ValueError(f"study must be a ScheduleStudy; got {type(study).__name__}")
+    out = []
+    for name in [s for s in SCHEDULES if s in set(study.amplitude["schedule"])]:
+        for m in study.milestones:
+            t = attenuation_summary(study.amplitude, [(f"{name}/{m}", f"{name}/{m + 1}")], stats_=stats_,
+                                    keys=("run_seed", "coord"), level=level)
+            out.append(t.assign(schedule=name, milestone=m))
+    cols = ["schedule", "milestone", "unit", "stat", "compared", "dropped", "share", "median", "lo", "hi", "before", "after"]
+    return pd.concat(out, ignore_index=True)[cols]
