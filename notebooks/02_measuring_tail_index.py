@@ -143,12 +143,9 @@ plotting.plt.show()
 # %% tags=["hide-input"]
 n_at = 1000 if 1000 in study_ns else study_ns[-1]
 a18 = min(study_alphas, key=lambda a: abs(a - 1.8))
-at = acc[acc.n == n_at].set_index(["method", "alpha"]).rmse
-es.separates(at["log", a18], at["log", 2.0], a18).glue("ch02_log_sep")
-report.glue_numbers("ch02", n_at=str(n_at), a18=report.fmt(a18), ecf_rmse_max=report.fmt(at["ecf"].max()),
-                    ml_rmse_max=report.fmt(at["ml"].max()), mcc_rmse_a18=report.fmt(at["mcculloch", a18]),
-                    log_rmse_range=report.fmt_range(at["log"]), rmse_slope_range=report.fmt_range(es.rmse_slopes(acc).slope),
-                    log_vs_ecf=report.fmt(at["log"].mean() / at["ecf"].mean(), 1))
+acc_numbers, log_sep = es.accuracy_numbers(acc, n_at, a18)
+report.glue_numbers("ch02", **acc_numbers)
+log_sep.glue("ch02_log_sep")
 
 # %% [markdown]
 # In this run the RMSE falls with the sample size with fitted exponents
@@ -191,14 +188,7 @@ for (m, n), r in g2.iterrows():
     print(f"{m:>10} n={n:>5}: bias {r.bias:+.3f}, share of α̂ < 1.9: {r.share_below:.2f}")
 
 # %% tags=["hide-input"]
-small = [n for n in study_ns if n <= n_at]
-report.glue_numbers(
-    "ch02_g2", good_bias=report.fmt(g2.loc[["ecf", "ml"]].bias.abs().max(), 3),
-    good_share=f"{g2.loc[['ecf', 'ml']].share_below.max():.1%}", ecf_bias=report.fmt(abs(g2.bias["ecf", n_at]), 3),
-    mcc_bias=report.fmt_range(g2.bias["mcculloch"], 3), log_bias=report.fmt_range(g2.bias["log"], 3),
-    log_share_small=report.fmt_range(100 * g2.share_below["log"][small], 0) + " %",
-    log_share_nat=f"{g2.share_below['log', n_at]:.0%}", mcc_share_nat=f"{g2.share_below['mcculloch', n_at]:.0%}",
-    ecf_share_nat=f"{g2.share_below['ecf', n_at]:.0%}")
+report.glue_numbers("ch02_g2", **es.gaussian_numbers(acc, n_at))
 
 # %% [markdown]
 # In this run, on Gaussian data the regression and likelihood estimators are biased by at most
@@ -247,11 +237,7 @@ plotting.panels_vs_theory([
 plotting.plt.show()
 
 # %% tags=["hide-input"]
-fe = fe_table.set_index("model")
-g_better = round(fe.loc["Gaussian", "SαS better (SSE)"] * fe.loc["Gaussian", "n_params"])
-report.glue_numbers("ch02_fe", ratio_gauss=report.fmt(fe.loc["Gaussian", "SSE ratio"]),
-                    ratio_18=report.fmt(fe.loc["SαS, α = 1.8", "SSE ratio"]), ratio_15=report.fmt(fe.loc["SαS, α = 1.5", "SSE ratio"]),
-                    better_gauss=report.fmt_count(g_better, fe.loc["Gaussian", "n_params"], "parameters"))
+report.glue_numbers("ch02_fe", **fit_errors.table_numbers(fe_table))
 
 # %% [markdown]
 # On Gaussian data the SαS family contains the truth (α = 2), so its fit can only be better than

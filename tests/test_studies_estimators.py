@@ -65,3 +65,21 @@ def test_separates_each_word_reachable(rmse, word):
     """Separating α = 1.8 from 2 (half gap 0.1): ±1.96 RMSE below 0.1 holds, below 0.2 is marginal, else fails."""
     v = es.separates(rmse, rmse / 2, 1.8)
     assert v.word == word and (not v.misses) == (word == "holds")
+
+
+def test_quoted_numbers_read_the_summary(no_cache):
+    """The chapter's quoted numbers are the summary's values at n_at (formatted), and a study without one of the quoted methods is a named error."""
+    est = es.accuracy_estimates(["mcculloch", "ecf", "log", "ml"], [1.8, 2.0], [200], 8, seed=5, cache=False)
+    acc = es.accuracy_summary(est)
+    nums, verdict = es.accuracy_numbers(acc, 200, 1.8)
+    at = acc.set_index(["method", "alpha"]).rmse
+    assert nums["ecf_rmse_max"] == f"{at['ecf'].max():.2f}" and nums["mcc_rmse_a18"] == f"{at['mcculloch', 1.8]:.2f}"
+    assert verdict.word in ("holds", "marginal", "fails") and "1.80" in verdict.criterion
+    g = es.gaussian_numbers(acc, 200)
+    b = acc.set_index(["method", "alpha"]).bias
+    assert g["ecf_bias"] == f"{abs(b['ecf', 2.0]):.3f}"
+    assert g["log_share_nat"].endswith(" %")
+    with pytest.raises(ValueError, match="study_methods must include"):
+        es.accuracy_numbers(acc[acc.method != "ml"], 200, 1.8)
+    with pytest.raises(ValueError, match="no estimates at n=300"):
+        es.gaussian_numbers(acc, 300)

@@ -31,3 +31,13 @@ def test_diagonal_spans_both_columns():
     d = fit_errors.diagonal(per, "sse_gauss", "sse_sas")
     both = per[["sse_gauss", "sse_sas"]].to_numpy()
     assert d.sse_gauss.iloc[0] == both.min() and d.theory.iloc[-1] == both.max()
+
+
+def test_table_numbers_quote_the_table():
+    """The quoted SSE ratios are the table's, and the Gaussian count of SαS wins is chosen by its value ('k of n parameters')."""
+    _, table = fit_errors.synthetic_fit_errors(300, 5, seed=1)
+    nums = fit_errors.table_numbers(table)
+    t = table.set_index("model")
+    assert nums["ratio_15"] == f"{t.loc['SαS, α = 1.5', 'SSE ratio']:.2f}"
+    k = int(round(t.loc["Gaussian", "SαS better (SSE)"] * 5))
+    assert nums["better_gauss"] == {0: "none of the 5 parameters", 5: "all 5 parameters"}.get(k, f"{k} of 5 parameters")

@@ -10,6 +10,7 @@
 * :func:`estimate_cdf` — the empirical distribution of α̂ of each method in one (α, n) cell.
 * :func:`rmse_slopes` — how fast the RMSE falls with n, per method.
 * :func:`separates` — can one estimate tell α = a from α = 2? A stated criterion.
+* :func:`accuracy_numbers`, :func:`gaussian_numbers` — the numbers chapter 02 quotes, formatted.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from sgnlib import report, stable, streams
 from sgnlib._checks import check_alpha, check_positive
 from sgnlib.cache import UnitCache
 
-__all__ = ["accuracy_estimates", "accuracy_summary", "estimator_study", "estimate_cdf", "rmse_slopes", "separates"]
+__all__ = ["accuracy_estimates", "accuracy_summary", "estimator_study", "estimate_cdf", "rmse_slopes", "separates",
+           "accuracy_numbers", "gaussian_numbers"]
 
 STUDY = "estimator-accuracy"
 VERSION = "2"  # bump when an estimator changes its numbers
@@ -144,3 +146,52 @@ def separates(rmse_a: float, rmse_2: float, a: float, *, z: float = 1.96) -> rep
                  f"narrower than half the gap, {report.fmt(half)} (marginal when narrower than the whole gap)")
     misses = () if word == "holds" else (f"band ±{report.fmt(band)} vs half gap {report.fmt(half)}",)
     return report.Verdict(word, criterion, {"band": report.fmt(band), "half_gap": report.fmt(half)}, misses)
+
+
+_QUOTED = ("mcculloch", "ecf", "log", "ml")
+
+
+def _cells(summary: pd.DataFrame, n: int, alphas: Sequence[float]) -> pd.DataFrame:
+    """The rows of ``summary`` at sample size ``n``, indexed by (method, α); every quoted method and
+    α must be there (a ValueError names what is missing)."""
+    missing = [m for m in _QUOTED if m not in set(summary.method)]
+    if missing:
+        raise ValueError(f"study_methods must include {_QUOTED} for the chapter's numbers; missing {missing}")
+    sel = summary[summary.n == n].set_index(["method", "alpha"])
+    for a in alphas:
+        if ("ecf", a) not in sel.index:
+            raise ValueError(f"no estimates at n={n!r}, alpha={a!r} in the study")
+    return sel
+
+
+def accuracy_numbers(summary: pd.DataFrame, n_at: int, a_near: float) -> tuple[dict, report.Verdict]:
+    """The accuracy numbers chapter 02 quotes, formatted, at sample size ``n_at``: the largest RMSE of
+    ECF and ML over α, McCulloch's RMSE at ``a_near``, the log estimator's RMSE range, the range of
+    :func:`rmse_slopes` and the ratio of mean RMSEs log/ECF; with the :func:`separates` verdict of the
+    log estimator for ``a_near`` against 2."""
+    at = _cells(summary, n_at, [a_near, 2.0]).rmse
+    nums = dict(n_at=str(n_at), a18=report.fmt(a_near), ecf_rmse_max=report.fmt(at["ecf"].max()),
+                ml_rmse_max=report.fmt(at["ml"].max()), mcc_rmse_a18=report.fmt(at["mcculloch", a_near]),
+                log_rmse_range=report.fmt_range(at["log"]), rmse_slope_range=report.fmt_range(rmse_slopes(summary).slope),
+                log_vs_ecf=report.fmt(at["log"].mean() / at["ecf"].mean(), 1))
+    return nums, separates(at["log", a_near], at["log", 2.0], a_near)
+
+
+def _pct(x: float, nd: int = 0) -> str:
+    return f"{100 * float(x):.{nd}f} %"
+
+
+def gaussian_numbers(summary: pd.DataFrame, n_at: int) -> dict:
+    """The numbers chapter 02 quotes on Gaussian data (α = 2), formatted: the largest |bias| and share of
+    α̂ < 1.9 of ECF and ML over all n, ECF's |bias| at ``n_at``, the bias ranges of McCulloch and the log
+    estimator, the log estimator's share below 1.9 over n ≤ ``n_at``, and the three shares at ``n_at``."""
+    _cells(summary, n_at, [2.0])
+    g2 = summary[summary.alpha == 2.0].set_index(["method", "n"])
+    good = g2.loc[["ecf", "ml"]]
+    log = g2.loc["log"]
+    return dict(good_bias=report.fmt(good.bias.abs().max(), 3), good_share=_pct(good.share_below.max(), 1),
+                ecf_bias=report.fmt(abs(g2.bias["ecf", n_at]), 3), mcc_bias=report.fmt_range(g2.bias["mcculloch"], 3),
+                log_bias=report.fmt_range(log.bias, 3),
+                log_share_small=report.fmt_range(100 * log.share_below[log.index <= n_at], 0) + " %",
+                log_share_nat=_pct(g2.share_below["log", n_at]), mcc_share_nat=_pct(g2.share_below["mcculloch", n_at]),
+                ecf_share_nat=_pct(g2.share_below["ecf", n_at]))

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sgnlib import stable, streams
+from sgnlib import report, stable, streams
 
-__all__ = ["NETWORKS", "synthetic_fit_errors", "diagonal"]
+__all__ = ["NETWORKS", "synthetic_fit_errors", "diagonal", "table_numbers"]
 
 STUDY = "synthetic-fit-errors"
 
@@ -54,3 +54,17 @@ def diagonal(per_parameter: pd.DataFrame, x: str, y: str, label: str = "equal er
     v = v[np.isfinite(v) & (v > 0)]
     ends = [float(v.min()), float(v.max())] if v.size else [np.nan, np.nan]
     return pd.DataFrame({x: ends, "theory": ends, "network": label})
+
+
+def table_numbers(table: pd.DataFrame) -> dict:
+    """The numbers chapter 02 quotes from the table of :func:`synthetic_fit_errors`, formatted: the SSE
+    ratio of each default network and, for the Gaussian one, the count of parameters the SαS fit wins."""
+    t = table.set_index("model")
+    missing = [k for k in NETWORKS if k not in t.index]
+    if missing:
+        raise ValueError(f"the table lacks the networks {missing}")
+    g = t.loc["Gaussian"]
+    better = int(round(g["SαS better (SSE)"] * g["n_params"]))
+    return dict(ratio_gauss=report.fmt(g["SSE ratio"]), ratio_18=report.fmt(t.loc["SαS, α = 1.8", "SSE ratio"]),
+                ratio_15=report.fmt(t.loc["SαS, α = 1.5", "SSE ratio"]),
+                better_gauss=report.fmt_count(better, int(g["n_params"]), "parameters"))
