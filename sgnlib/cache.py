@@ -107,9 +107,6 @@ def canonical(value, _where: str = "value"):
     )
 
 
-_canonical = canonical  # the former private name, kept for sgnlib.streams
-
-
 def _params_text(params) -> str:
     if not isinstance(params, Mapping):
         raise KeyTypeError(f"params must be a dict of settings; got {type(params).__name__}")
