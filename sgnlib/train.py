@@ -565,7 +565,7 @@ def train(
         "eval": eval_key if eval_dataset is not None else None,
         "epochs": epochs,
         "batch_size": batch_size,
-        "lr": lr,
+        "lr": float(check_positive(lr, "lr")),
         "lr_schedule": lr_schedule.settings() if isinstance(lr_schedule, LRSchedule) else lr_schedule,
         "batch_schedule": batch_schedule.settings() if isinstance(batch_schedule, BatchSchedule) else None,
         "loss": loss,
