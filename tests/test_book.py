@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from sgnlib.provenance import read_run_metadata
+
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = [
     p
@@ -37,7 +39,7 @@ def test_executed_notebook_records_no_exception(path):
         if o.get("output_type") == "error"
     ]
     assert not errors, f"{path.name} records exceptions: {errors}"
-    meta = nb["metadata"].get("sgn_book")
+    meta = read_run_metadata(nb)
     assert meta, f"{path.name} was not executed by the chapter runner"
     expected = "book" if path.parent.name == "book" else "quick"
     assert meta["profile"] == expected, f"{path} holds a {meta['profile']!r} run, expected {expected!r}"
