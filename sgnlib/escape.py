@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 #: Part of every cache key: bump it when a change alters a minimum or an escape time.
-VERSION = "escape-1"
+VERSION = "escape-2"
 MIN_STUDY = "ch07-escape-minimum"
 RUN_STUDY = "ch07-escape-runs"
 
@@ -130,17 +130,14 @@ def _sizes(X: torch.Tensor, y: torch.Tensor, hidden: tuple[int, ...]) -> list[in
     return [int(X.shape[1]), *hidden, int(y.max()) + 1]
 
 
-def _forward(params: list[torch.Tensor], x: torch.Tensor):
-    """Pre-activations and activations of the stacked MLP on ``x [S, n, d]``."""
-    acts, pre = [x], []
+def _forward(params: list[torch.Tensor], x: torch.Tensor, start: int = 0) -> list[torch.Tensor]:
+    """Activations of the stacked MLP on ``x [S, n, ·]`` from layer ``start`` on (ReLU in place)."""
+    acts = [x]
     n_layers = len(params) // 2
-    h = x
-    for i in range(n_layers):
-        z = torch.baddbmm(params[2 * i + 1], h, params[2 * i])
-        pre.append(z)
-        h = z.clamp_min(0) if i < n_layers - 1 else z
-        acts.append(h)
-    return acts, pre
+    for i in range(start, n_layers):
+        z = torch.baddbmm(params[2 * i + 1], acts[-1], params[2 * i])
+        acts.append(z.clamp_min_(0) if i < n_layers - 1 else z)
+    return acts
 
 
 def _cross_entropy(out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -154,7 +151,7 @@ def _backprop(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor):
     Each ``δ`` is propagated below with the layer's weights *before* the caller may update
     them in place, so the pairs are exact gradients of the weights at entry.
     """
-    acts, pre = _forward(params, x)
+    acts = _forward(params, x)
     loss, logp = _cross_entropy(acts[-1], y)
     delta = logp.exp()
     delta.scatter_add_(-1, y.unsqueeze(-1), -torch.ones_like(y, dtype=delta.dtype).unsqueeze(-1))
@@ -163,7 +160,7 @@ def _backprop(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor):
     for i in reversed(range(len(params) // 2)):
         steps.append((i, acts[i], delta))
         if i > 0:
-            delta = torch.bmm(delta, params[2 * i].transpose(1, 2)) * (pre[i - 1] > 0)
+            delta = torch.bmm(delta, params[2 * i].transpose(1, 2)) * (acts[i] > 0)
     return loss, steps
 
 
@@ -200,16 +197,28 @@ def sgd_step(params: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor, lr: f
         params[2 * i + 1].add_(d.sum(1, keepdim=True), alpha=-lr)
 
 
+def full_logits(params: list[torch.Tensor], X: torch.Tensor) -> torch.Tensor:
+    """Outputs ``[S, D, classes]`` of the stacked networks on all of ``X``.
+
+    The first layer of all ``S`` networks is one matrix product ``X [D, d] @ [d, S·h]`` (the
+    data is shared, never copied per network); the layers above are batched products.
+    """
+    S, d, h = params[0].shape
+    D = X.shape[0]
+    z = torch.addmm(params[1].reshape(1, S * h), X, params[0].transpose(0, 1).reshape(d, S * h))
+    a1 = z.clamp_min_(0).view(D, S, h).transpose(0, 1)
+    return _forward(params, a1, start=1)[-1]
+
+
 def full_loss(params: list[torch.Tensor], X: torch.Tensor, y: torch.Tensor, weight_decay: float = 0.0,
-              chunk: int = 64) -> torch.Tensor:
+              chunk: int = 256) -> torch.Tensor:
     """Full-data objective ``[S]`` of each stacked network: mean cross-entropy + ``(λ/2)‖W‖²`` (``chunk`` at a time)."""
     S = params[0].shape[0]
     out = torch.empty(S, dtype=params[0].dtype, device=params[0].device)
     for s in range(0, S, chunk):
         part = [p[s:s + chunk] for p in params]
-        n = part[0].shape[0]
-        acts, _ = _forward(part, X.unsqueeze(0).expand(n, -1, -1))
-        out[s:s + n] = _cross_entropy(acts[-1], y.unsqueeze(0).expand(n, -1))[0]
+        logits = full_logits(part, X)
+        out[s:s + logits.shape[0]] = _cross_entropy(logits, y.unsqueeze(0).expand(logits.shape[0], -1))[0]
     return out + _penalty(params, weight_decay)
 
 
@@ -341,11 +350,6 @@ def _train(X, y, hidden, lr, weight_decay, batch_size, window, plateau_rtol, gra
     return sizes, _flat(params)[0], losses, gnorms, acc
 
 
-def full_logits(params: list[torch.Tensor], X: torch.Tensor) -> torch.Tensor:
-    """Outputs ``[S, D, classes]`` of the stacked networks on all of ``X``."""
-    return _forward(params, X.unsqueeze(0).expand(params[0].shape[0], -1, -1))[0][-1]
-
-
 def train_to_minimum(dataset: str, *, hidden: Sequence[int] = (32, 32), lr: float = 0.05, batch_size: int = 128,
                      weight_decay: float = 1e-2, window: int = 20, plateau_rtol: float = 0.01, grad_tol: float = 0.02, max_epochs: int = 5000,
                      seed: int = 0, dtype: str = "float32", cache: bool = True) -> Minimum:
@@ -424,10 +428,10 @@ def _simulate(params, X, y, keys, eta, wd, batch_size, horizon, check_every, los
     t = 0
     while t < horizon and active.numel():
         K = min(check_every, horizon - t)
-        idx = batch_indices(keys[active], t, K, batch_size, D)
+        idx = batch_indices(keys[active], t, K, batch_size, D).transpose(0, 1).contiguous()  # [K, S, B]
         xb, yb = X[idx], y[idx]
         for k in range(K):
-            sgd_step(params, xb[:, k], yb[:, k], eta, wd)
+            sgd_step(params, xb[k], yb[k], eta, wd)
         t += K
         L = full_loss(params, X, y, wd)
         out = ~(L <= loss_thr)

@@ -118,6 +118,8 @@ def grid_exponential_mean(steps, escaped, check_every: float) -> tuple[float, in
 def escape_means(runs: pd.DataFrame, check_every: float, level: float = 0.95) -> pd.DataFrame:
     """One row per (``eta``, ``batch_size``) of a per-seed table (columns ``eta, batch_size, steps, escaped``).
 
+    With a ``dataset`` column, one row per (``dataset``, ``eta``, ``batch_size``) (column first).
+
     Columns: ``eta, batch_size, n_seeds, escapes, censored_share, mean, ci_low, ci_high``
     (the ``level`` interval of ``exp(log m̂ ± z/√escapes)``; ``mean`` is ``inf`` without escapes).
     """
@@ -127,11 +129,14 @@ def escape_means(runs: pd.DataFrame, check_every: float, level: float = 0.95) ->
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1); got {level!r}")
     z = _st.norm.ppf(0.5 + level / 2)
+    keys = ["dataset", "eta", "batch_size"] if "dataset" in runs.columns else ["eta", "batch_size"]
     rows = []
-    for (eta, B), g in runs.groupby(["eta", "batch_size"], sort=True):
+    for key, g in runs.groupby(keys, sort=True):
         m, n_ev = grid_exponential_mean(g["steps"], g["escaped"], check_every)
         h = z / math.sqrt(n_ev) if n_ev else math.inf
-        rows.append({"eta": float(eta), "batch_size": int(B), "n_seeds": len(g), "escapes": n_ev,
+        head = dict(zip(keys, key))
+        rows.append({**head, "eta": float(head["eta"]), "batch_size": int(head["batch_size"]), "n_seeds": len(g),
+                     "escapes": n_ev,
                      "censored_share": 1.0 - n_ev / len(g), "mean": m,
                      "ci_low": m * math.exp(-h) if n_ev else math.nan, "ci_high": m * math.exp(h) if n_ev else math.nan})
     return pd.DataFrame(rows)
