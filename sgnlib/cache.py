@@ -26,12 +26,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+
+from sgnlib._io import TMP_PREFIX, atomic_write
 
 __all__ = [
     "UnitCache",
@@ -44,7 +45,6 @@ __all__ = [
 ]
 
 _KEY_RE = re.compile(r"^[0-9a-f]{20}\.npz$")
-_TMP_PREFIX = ".tmp-"
 # Tags of the canonical form; a str-keyed dict using one of them as a key is written in the tagged form.
 _TAGS = ("__array__", "__dict__", "__versioned__")
 
@@ -212,17 +212,7 @@ class UnitCache:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OSError(f"cannot create the cache folder {self.folder}: {exc.strerror or exc}") from None
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=_TMP_PREFIX, suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(final, lambda fh: np.savez(fh, **payload))
         return final
 
     def get_or_compute(self, params: dict, compute: Callable[[], dict]) -> dict[str, np.ndarray]:
@@ -253,6 +243,6 @@ class UnitCache:
                 if _KEY_RE.match(p.name):
                     p.unlink()
                     n += 1
-                elif p.name.startswith(_TMP_PREFIX) and p.name.endswith(".npz"):
+                elif p.name.startswith(TMP_PREFIX):
                     p.unlink()
         return n

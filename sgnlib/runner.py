@@ -42,6 +42,7 @@ from pathlib import Path
 
 import yaml
 
+from sgnlib._io import atomic_write
 from sgnlib.paths import RootNotFoundError, failed_path, find_root, override_run_path, reference_path
 
 __all__ = [
@@ -594,26 +595,9 @@ def _run_folder(name: str):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _atomic_write_text(text: str, target: Path) -> None:
-    """Write ``target`` whole or not at all (a unique hidden temporary file, then ``os.replace``)."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make the notebook private
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write ``target`` whole or not at all (see :func:`sgnlib._io.atomic_write`)."""
+    atomic_write(target, lambda fh: fh.write(text), text=True)
 
 
 def _keep_failed(dst: Path, plan: RunPlan) -> str:

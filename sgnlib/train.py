@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from sgnlib import models, streams
+from sgnlib._io import atomic_write
 from sgnlib._checks import check_positive, resolve_device
 
 __all__ = [
@@ -241,14 +242,9 @@ def evaluate(model: torch.nn.Module, dataset, *, loss="cross_entropy", batch_siz
 
 
 def _atomic_save(obj: Any, path: Path) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then ``os.replace``: a reader sees the old file or the new one."""
+    """``torch.save`` whole or not at all (see :func:`sgnlib._io.atomic_write`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, lambda fh: torch.save(obj, fh))
 
 
 def _load_checkpoint(path: Path, settings_json: str) -> dict | None:

@@ -87,8 +87,7 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     def failing_save(obj, f, *a, **k):
         calls.append(obj["epoch"])
         if obj["epoch"] == 2:
-            with open(f, "wb") as fh:
-                fh.write(b"half a checkpoint")
+            f.write(b"half a checkpoint")  # torch.save gets the temporary file's handle
             raise OSError("disk full")
         return real_save(obj, f, *a, **k)
 
