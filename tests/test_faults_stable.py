@@ -228,6 +228,18 @@ def test_logpdf_tail_joins_the_quadrature():
         assert tail == pytest.approx(quad, rel=1e-6)
 
 
+@pytest.mark.parametrize("alpha", [1.99, 1.9999, 1.9999999])
+def test_logpdf_near_two_is_not_floored_in_the_bulk(alpha):
+    """α just below 2 at |z| < 1000, where the density (≈ ε z^{−3}) is below the quadrature's absolute error: logpdf follows the tail law (slope −α−1 in log z), is continuous across the switch to the far-tail series at |z| = 1000, and never sits at the floor −690.8."""
+    z = np.array([100.0, 300.0, 999.0, 1001.0])
+    lp = stable.logpdf(z, alpha)
+    assert np.all(lp > -100)
+    slope = np.diff(lp[:3]) / np.diff(np.log(z[:3]))
+    np.testing.assert_allclose(slope, -alpha - 1, atol=1e-3)
+    assert lp[3] - lp[2] == pytest.approx((-alpha - 1) * np.log(1001 / 999), abs=1e-6)
+    np.testing.assert_allclose(np.log(stable.pdf(z, alpha)), lp, rtol=1e-12)
+
+
 def test_logpdf_gaussian_far_tail_is_minus_inf_without_warning():
     """α = 2 at x = 1e308: log f = −x²/4 is below the smallest float, −inf, with no overflow warning."""
     assert stable.logpdf(1e308, 2.0) == -np.inf
