@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from scipy import stats
 
+from sgnlib import theory
 from sgnlib.studies import schedules
 
 RUN = dict(target_mean=20.0, n_paths=200, dt=0.1, seed=0, cache=False)
@@ -44,3 +46,19 @@ def test_bad_gamma_raises_naming_it():
     """γ outside (0, 1] is a ValueError naming gammas."""
     with pytest.raises(ValueError, match="gammas"):
         schedules.exponential_schedule_theory([1.5], [1.2], target_mean=10.0)
+
+
+def test_exit_time_law_pit_is_uniform_under_the_derived_weibull_law(tmp_path, monkeypatch):
+    """Thm 4.5 derived (γ < 1): the probability integral transform of the exit times under the Weibull law is
+    uniform (KS p > 0.001 on a tiny run), uses the same points as the mean study, and the exponential law of γ = 1
+    is rejected."""
+    monkeypatch.setenv("SGN_CACHE_DIR", str(tmp_path))
+    kw = {**RUN, "cache": True, "n_paths": 400, "target_mean": 30.0}
+    law = schedules.exponential_schedule_law([1.5], [0.6], **kw)
+    means = schedules.exponential_schedule_escape([1.5], [0.6], **kw)
+    assert len(law) == 400 and law["exit_time"].mean() == pytest.approx(means["mean"].iloc[0])
+    assert ((law["pit"] > 0) & (law["pit"] < 1)).all()
+    assert stats.kstest(law["pit"], "uniform").pvalue > 1e-3
+    wrong = 1.0 - theory.survival_probability(law["exit_time"].to_numpy(), 1.5, law["eps"].iloc[0], -1.0, 1.0,
+                                                gamma=1.0)
+    assert stats.kstest(wrong, "uniform").pvalue < 1e-3
