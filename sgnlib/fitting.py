@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,7 @@ __all__ = [
     "contest",
     "contest_verdict",
     "exponential_law_fit",
+    "ExponentialFit",
 ]
 
 
@@ -282,16 +283,25 @@ def contest_verdict(table: pd.DataFrame, *, strong: float = 10.0, weak: float = 
     return Verdict(word, criterion, numbers, misses)
 
 
+class ExponentialFit(NamedTuple):
+    """The fitted exponential law of :func:`exponential_law_fit` and its χ² test."""
+
+    mean: float
+    chi2: float
+    dof: int
+    p: float
+    verdict: Verdict
+
+
 def exponential_law_fit(steps, escaped, check_every: float, *, min_expected: float = 5.0, level: float = 0.05,
-                        marginal_level: float = 0.01) -> tuple[float, Verdict]:
+                        marginal_level: float = 0.01) -> ExponentialFit:
     """Fit the exponential law of Cor 4.6 to censored escape times on a check grid, and test it.
 
     The mean is :func:`grid_exponential_mean`; the test is Pearson's χ² of the escapes per
     check interval against the geometric law it implies, censored seeds forming the last
     cell "beyond the horizon", neighbouring cells merged until each expects at least
     ``min_expected`` (degrees of freedom: cells − 2, one parameter fitted). Holds at
-    p ≥ ``level``, marginal for ``marginal_level ≤ p < level``, fails below. Returns the
-    mean and the verdict.
+    p ≥ ``level``, marginal for ``marginal_level ≤ p < level``, fails below.
     """
     t, e, k = _check_runs(steps, escaped, check_every)
     m, n_ev = grid_exponential_mean(t, e, k)
@@ -333,4 +343,4 @@ def exponential_law_fit(steps, escaped, check_every: float, *, min_expected: flo
     numbers = {"chi2": fmt(chi2, 1), "dof": str(dof), "p": sig3(pval), "mean": sig3(m), "n": str(t.size),
                "escapes": str(n_ev)}
     misses = () if word == "holds" else (f"χ² = {fmt(chi2, 1)} on {dof} df, p = {sig3(pval)}",)
-    return m, Verdict(word, criterion, numbers, misses)
+    return ExponentialFit(m, chi2, dof, pval, Verdict(word, criterion, numbers, misses))

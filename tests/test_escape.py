@@ -101,6 +101,9 @@ def test_batched_equals_single_seed_replay(minimum):
         one = escape.escape_runs(minimum, replicas=[i], **kw)
         assert one.steps[0] == full.steps[i] and one.escaped[0] == full.escaped[i]
         assert one.exit_param[0] == full.exit_param[i]
+    # escapes sit on the check grid, and the loss at the exit is above (1 + threshold) L(w*) (eq-ch07-escape)
+    assert (full.steps[full.escaped] % 3 == 0).all()
+    assert (full.exit_loss[full.escaped] > 1.3 * full.loss_min).all()
     other = escape.escape_runs(minimum, **{**kw, "seed": 5})
     assert not np.array_equal(other.steps, full.steps)
 
@@ -166,3 +169,24 @@ def test_gradient_noise_has_one_column_per_parameter(minimum):
     assert N.shape == (400, minimum.n_params)
     assert len(escape.parameter_groups(minimum.sizes)) == minimum.n_params
     assert float(N.mean(0).abs().max()) < 5 * float(N.std(0).max()) / 20
+
+
+def test_escape_step_is_the_first_check_above_the_threshold(minimum):
+    """eq-ch07-escape: a hand-written loop of one seed (same batches) first exceeds (1 + θ) L(w*) at the recorded step."""
+    kw = dict(eta=0.3, batch_size=2, n_seeds=4, horizon=300, threshold=0.3, check_every=3, seed=4, cache=False)
+    run = escape.escape_runs(minimum, **kw)
+    X, y = escape.load_data("ionosphere")
+    stream = dict(dataset="ionosphere", minimum=minimum.settings, eta=0.3, batch_size=2, dtype="float32")
+    for i in range(4):
+        key = escape._keys(4, stream, np.array([i]))
+        ps = minimum.params(1)
+        first = None
+        for t in range(0, 300, 3):
+            idx = escape.batch_indices(key, t, 3, 2, X.shape[0])
+            for k in range(3):
+                escape.sgd_step(ps, X[idx[:, k]], y[idx[:, k]], 0.3, minimum.weight_decay)
+            if escape.full_loss(ps, X, y, minimum.weight_decay)[0] > 1.3 * run.loss_min:
+                first = t + 3
+                break
+        assert run.escaped[i] == (first is not None)
+        assert run.steps[i] == (first if first is not None else 300)

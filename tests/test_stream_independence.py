@@ -35,6 +35,10 @@ CASES: dict[str, dict | None] = {
     # 04: a third run per schedule moves only the schedule study's tables (accuracy, noise along the runs,
     # attenuation across the milestones); Figure 2's trunk and branches keep their numbers
     "04": {"param": "run_seeds", "value": [0, 1, 2], "moved": ["acc.round", "steps[["]},
+    # 07: a fourth learning rate in Figure 3's sweep moves only the fits that pool it (the three-theory
+    # contest, the threshold check and the Thm 4.3 exits at B = 4); the minima, Figure 4's survival
+    # table and the α per parameter keep their numbers
+    "07": {"param": "etas", "value": [0.1, 0.12, 0.14, 0.2], "moved": ["fits[[", "fits_alt", "v_alpha"]},
 }
 
 

@@ -143,7 +143,8 @@ def survival(runs: pd.DataFrame, *, check_every: int, early_checks: int = 5) -> 
     """
     rows, curves, theory = [], {}, {}
     for B, g in runs.groupby("batch_size", sort=True):
-        mean, v = fitting.exponential_law_fit(g["steps"], g["escaped"], check_every)
+        fit = fitting.exponential_law_fit(g["steps"], g["escaped"], check_every)
+        mean = fit.mean
         early = early_checks * check_every
         label = f"B = {int(B)}"
         curves[label] = (g["steps"].to_numpy(), g["escaped"].to_numpy())
@@ -152,8 +153,8 @@ def survival(runs: pd.DataFrame, *, check_every: int, early_checks: int = 5) -> 
         rows.append({"batch_size": int(B), "eta": float(g["eta"].iloc[0]), "seeds": len(g),
                      "censored_share": 1 - float(g["escaped"].mean()), "mean": mean,
                      "early_obs": float((g["escaped"] & (g["steps"] <= early)).mean()),
-                     "early_exp": float(1 - np.exp(-early / mean)), "verdict": v.word,
-                     "chi2": v.numbers["chi2"], "dof": v.numbers["dof"], "p": v.numbers["p"]})
+                     "early_exp": float(1 - np.exp(-early / mean)), "verdict": fit.verdict.word,
+                     "chi2": fit.chi2, "dof": fit.dof, "p": fit.p})
     return pd.DataFrame(rows), curves, theory
 
 
