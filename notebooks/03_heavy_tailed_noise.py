@@ -49,10 +49,11 @@
 profile = "book"          # set by the chapter runner
 seed = 0                  # every random number derives from it (one stream per network and batch size)
 device = "auto"           # "auto": CUDA where present
+cpu_threads = 1           # torch CPU threads (0: torch's default); one thread is far faster on a shared, busy CPU
 cnn_models = ["resnet20", "resnet32", "resnet18", "resnet34"]  # the CNNs; the first also gets the batch sweep
-cnn_widths = [4, 4, 4, 4]  # base widths (the paper's: 16 for CIFAR ResNets, 64 for ResNet-18/34)
+cnn_widths = [8, 8, 8, 8]  # base widths (the paper's: 16 for CIFAR ResNets, 64 for ResNet-18/34)
 image_data = "fashion_mnist"   # the paper: cifar100 / cinic10
-image_subset = 2048       # training examples (None: all)
+image_subset = 4096       # training examples (None: all)
 text_data = "rotten_tomatoes"  # the paper: cola
 text_subset = 4096        # training sentences (None: all)
 text_width = 32           # d_model of the transformer (BERT base: 768)
@@ -71,6 +72,8 @@ level = 0.01              # level of the likelihood-ratio test
 # %%
 import warnings
 
+import torch
+
 import sgnlib
 from sgnlib import plotting, report
 from sgnlib.studies import heavy_tails as ht
@@ -78,6 +81,8 @@ from sgnlib.studies import heavy_tails as ht
 warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notebook bars are off here
 plotting.use_style()
 device = sgnlib.resolve_device(device)
+if cpu_threads > 0:
+    torch.set_num_threads(cpu_threads)
 specs = ht.make_specs(cnn_models=cnn_models, cnn_widths=cnn_widths, image_data=image_data, image_subset=image_subset,
                       cnn_batch=cnn_batch, sweep_batches=sweep_batches, text_data=text_data, text_subset=text_subset,
                       text_width=text_width, text_batches=text_batches, text_layers=text_layers, epochs=epochs,
@@ -164,7 +169,7 @@ plotting.plt.show()
 # ## Figure 5: a tail index per parameter
 #
 # If every parameter's noise were Gaussian the fitted α would gather at 2, spread only by the
-# estimator's error (at $K$ = 400 samples about ±0.05, chapter 02).
+# estimator's error (chapter 02 measures it against the number of samples).
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Fitted α (regression estimator) of the sampled parameters of each network at its main batch size (the transformer at each of its batch sizes); the black bar is the median, the dashed line α = 2 (Gaussian). The paper's Figure 5 shows the same for its five networks.", "name": "fig-heavy-tailed-noise-alpha"}}
 ok = main[main.usable]
@@ -255,9 +260,10 @@ for _, r in verdicts.iterrows():
 lik = ht.likelihood_summary(main)
 report.glue_numbers("ch03", level_pct=f"{100 * level:g} %", reject=report.fmt_range(lik["share rejecting"]),
                     sse_weak=ht.where(verdicts, "SSE"), lr_weak=ht.where(verdicts, "LR"),
-                    ho_weak=ht.where(verdicts, "held-out"), d_sas=report.fmt_range(lik["Δ SαS"], 3),
-                    d_t=report.fmt_range(lik["Δ t"], 3), sse_share=report.fmt_range(verdicts["SSE share"]),
-                    ho_share=report.fmt_range(verdicts["held-out share"]))
+                    ho_weak=ht.where(verdicts, "held-out"), d_sas=report.fmt_range(lik["Δ SαS"], 4),
+                    d_t=report.fmt_range(lik["Δ t"], 4), sse_share=report.fmt_range(verdicts["SSE share"]),
+                    ho_share=report.fmt_range(verdicts["held-out share"]), n_rows=str(len(verdicts)),
+                    **{f"n_{k}": str(int((verdicts[c] == "holds").sum())) for k, c in (("sse", "SSE"), ("lr", "LR"), ("ho", "held-out"))})
 
 # %% [markdown]
 # *Sign test.* SαS has the smaller SSE for a share {glue:text}`ch03_sse_share` of the parameters;
@@ -274,6 +280,13 @@ report.glue_numbers("ch03", level_pct=f"{100 * level:g} %", reject=report.fmt_ra
 # not significantly more often than not for: {glue:text}`ch03_ho_weak`. The column "best" of the
 # likelihood table counts the parameters for which each law predicts held-out mini-batches best:
 # where Student-t wins, heavier-than-Gaussian tails are supported but not an infinite variance.
+#
+# Side by side, of the {glue:text}`ch03_n_rows` (network, batch size) rows the paper's kind of
+# evidence — SαS has the smaller SSE for most parameters — holds in {glue:text}`ch03_n_sse`, the
+# likelihood-ratio excess of rejections in {glue:text}`ch03_n_lr` and the held-out advantage in
+# {glue:text}`ch03_n_ho`. Where the first holds and the other two do not, the smaller SSE is the
+# extra parameter fitting the histogram's sampling noise, not evidence that the noise has heavy
+# tails.
 #
 # ## α̂ against the batch size, and the regime of the generalised CLT
 #
@@ -302,10 +315,10 @@ for _, r in sweep.iterrows():
 report.table(ht.per_example_table(res.params))
 
 # %% tags=["hide-input"]
-k_up, n_up = ht.alpha_trend(res.params, specs[0].label)
+k_up, n_up, p_up = ht.alpha_trend(res.params, specs[0].label)
 report.share_above(k_up, n_up, 0.5, what="share of parameters whose α̂ is larger at the largest B than at the smallest").glue("ch03_trend")
 pe = ht.per_example_table(res.params)
-report.glue_numbers("ch03", b_lo=str(sweep.batch_size.min()), b_hi=str(sweep.batch_size.max()),
+report.glue_numbers("ch03", trend_p_sci=f"{p_up:.1e}", b_lo=str(sweep.batch_size.min()), b_hi=str(sweep.batch_size.max()),
                     a_lo=report.fmt(sweep["mean α̂"].iloc[0]), a_hi=report.fmt(sweep["mean α̂"].iloc[-1]),
                     rej_lo=report.fmt(sweep["share rejecting"].iloc[0]), rej_hi=report.fmt(sweep["share rejecting"].iloc[-1]),
                     xi=report.fmt_range(pe["median ξ̂"]), xi_share=report.fmt_range(pe["share ξ̂ < 2"]),
@@ -317,7 +330,7 @@ report.glue_numbers("ch03", b_lo=str(sweep.batch_size.min()), b_hi=str(sweep.bat
 # Gaussian from {glue:text}`ch03_rej_lo` to {glue:text}`ch03_rej_hi`. Paired per parameter, α̂ is
 # larger at the largest batch for a share {glue:text}`ch03_trend_share` of them
 # ({glue:text}`ch03_trend_k` of {glue:text}`ch03_trend_n`, one-sided sign test p =
-# {glue:text}`ch03_trend_p`): the prediction "α̂ grows towards 2 with $B$"
+# {glue:text}`ch03_trend_p_sci`): the prediction "α̂ grows towards 2 with $B$"
 # **{glue:text}`ch03_trend_verdict`** ({glue:text}`ch03_trend_criterion`).
 #
 # The per-example gradients have a median tail index ξ̂ of {glue:text}`ch03_xi` across networks,
@@ -334,6 +347,9 @@ report.glue_numbers("ch03", b_lo=str(sweep.batch_size.min()), b_hi=str(sweep.bat
 # * The fitted α per parameter has a median of {glue:text}`ch03_alpha_medians` per network; pooling
 #   coordinates gives {glue:text}`ch03_pooled`, after per-coordinate scaling
 #   {glue:text}`ch03_pooled_scaled`.
+# * SαS has the smaller SSE for most parameters (sign test at p < 0.01) in {glue:text}`ch03_n_sse`
+#   of {glue:text}`ch03_n_rows` (network, batch size) rows, but the likelihood tests find heavy
+#   tails in only {glue:text}`ch03_n_lr` (LR) and {glue:text}`ch03_n_ho` (held out) of them.
 # * The Gaussian is rejected at {glue:text}`ch03_level_pct` for a share {glue:text}`ch03_reject` of
 #   the parameters; it does as well (no significant excess of rejections) for:
 #   {glue:text}`ch03_lr_weak`. Held out, SαS gains {glue:text}`ch03_d_sas` nats per mini-batch over

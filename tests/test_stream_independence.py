@@ -35,6 +35,9 @@ CASES: dict[str, dict | None] = {
     # 04: a third run per schedule moves only the schedule study's tables (accuracy, noise along the runs,
     # attenuation across the milestones); Figure 2's trunk and branches keep their numbers
     "04": {"param": "run_seeds", "value": [0, 1, 2], "moved": ["acc.round", "steps[["]},
+    # 03: a third batch size in the sweep of the first CNN moves only the sweep table (the fit errors,
+    # α per parameter and likelihood verdicts at the main batch sizes keep their numbers)
+    "03": {"param": "sweep_batches", "value": [4, 8, 64], "moved": ["sweep.iterrows"]},
     # 07: a fourth learning rate in Figure 3's sweep moves only the fits that pool it (the three-theory
     # contest, the threshold check and the Thm 4.3 exits at B = 4); the minima, Figure 4's survival
     # table and the α per parameter keep their numbers

@@ -61,9 +61,10 @@ def test_lr_test_keeps_gaussian_noise():
 def test_lr_p_value_is_the_boundary_mixture():
     """p = ½ P(χ²₁ > Λ) for Λ > 0 (Self & Liang 1987), and 1 when the SαS fit is the Gaussian."""
     rng = np.random.default_rng(4)
-    x = np.column_stack([rng.standard_normal(300), stable.sample(1.2, 1.0, 300, rng=5)])
+    x = np.column_stack([rng.standard_normal((300, 40)), stable.sample(1.8, 1.0, (300, 2), rng=5)])
     lr = nl.lr_test_gaussian(x)
     pos = lr.stat > 0
+    assert ((lr.p_value > 0.01) & pos).sum() >= 5  # moderate statistics, where a factor 2 shows
     np.testing.assert_allclose(lr.p_value[pos], 0.5 * st.chi2.sf(lr.stat[pos], 1))
     assert np.all(lr.p_value[~pos] == 1.0)
 
@@ -242,3 +243,16 @@ def test_streams_independent_of_other_settings_and_distinct_per_network(tiny):
     res, one_batch, twin = tiny
     np.testing.assert_array_equal(one_batch["B8_noise"], res.noise["net-a", 8])
     assert not np.array_equal(twin["B8_noise"], one_batch["B8_noise"])
+
+
+def test_alpha_trend_is_a_paired_sign_test():
+    """alpha_trend counts the coordinates whose α̂ grows from the smallest to the largest B (ties left out)."""
+    params = _fake_params(np.random.default_rng(3), nets=(("A", 8), ("A", 512)), n=10)
+    params["usable"] = True
+    params.loc[params.batch_size == 8, "alpha"] = 1.8
+    params.loc[params.batch_size == 512, "alpha"] = [2.0] * 7 + [1.7] * 2 + [1.8]
+    k, n, p = ht.alpha_trend(params, "A")
+    assert (k, n) == (7, 9)
+    assert p == pytest.approx(st.binom.sf(6, 9, 0.5))
+    with pytest.raises(ValueError, match="one batch size"):
+        ht.alpha_trend(params[params.batch_size == 8], "A")

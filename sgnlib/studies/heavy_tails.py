@@ -242,8 +242,8 @@ def network_unit(spec: NetworkSpec, *, seed: int, n_batches: int, n_coords: int,
     Keys: ``names``, ``layers``, ``strata`` (per coordinate); ``accuracy``, ``train_loss``,
     ``n_params``, ``n_train``; per batch size ``b``: ``B{b}_noise`` [K, P] and the per-coordinate
     statistics of :func:`_analyse` as ``B{b}_<stat>``, ``B{b}_pooled`` (pooled α: regression, log,
-    scaled); ``hill`` the tail index of the per-example gradients (``method="examples"`` only: NaN
-    otherwise).
+    scaled); ``hill`` the Hill tail index of the per-example gradients (all training examples with
+    ``method="examples"``, at most 4096 with ``"meter"``).
     """
     from sgnlib.cache import UnitCache
 
@@ -279,14 +279,15 @@ def _compute_unit(spec, seed, n_batches, n_coords, method, level, device, progre
     cseed = streams.int_seed(seed, STUDY, net=spec.label, part="coords") % 2**31
     out: dict = {"accuracy": np.array(acc), "train_loss": np.array(run.history["train_loss"][-1]),
                  "n_params": np.array(sum(p.numel() for p in model.parameters())), "n_train": np.array(len(tr))}
-    hill = np.full(0, np.nan)
     coords = _sample_coords(model, spec.exclude, n_coords, streams.rng(seed, STUDY, net=spec.label, part="coords"))
-    if method == "examples":
-        eg = noise.example_gradients(model, "cross_entropy", tr, coords=coords, n_coords=n_coords, seed=cseed,
-                                     device=device, progress=progress)
-        coords = eg.coords
-        G = torch.as_tensor(eg.grads, dtype=torch.float64)
-        hill = noise_laws.hill_tail_index(eg.centred) if np.all(eg.centred.std(axis=0) > 0) else _hill_masked(eg.centred)
+    # per-example gradients: of every training example (method "examples"), or of at most 4096 of them
+    # (method "meter", for their tail index only)
+    eg = noise.example_gradients(model, "cross_entropy", tr, coords=coords, n_coords=n_coords, seed=cseed,
+                                 n_examples=None if method == "examples" else min(len(tr), 4096),
+                                 device=device, progress=progress)
+    coords = eg.coords
+    G = torch.as_tensor(eg.grads, dtype=torch.float64)
+    hill = _hill_masked(eg.centred)
     for b in spec.batch_sizes:
         if method == "examples":
             gen = streams.torch_generator(seed, STUDY, net=spec.label, batch_size=int(b), part="batches")
@@ -304,7 +305,7 @@ def _compute_unit(spec, seed, n_batches, n_coords, method, level, device, progre
     out["names"] = np.asarray(chosen.names)
     out["layers"] = np.asarray(chosen.layers)
     out["strata"] = _coord_strata(chosen.layers)
-    out["hill"] = hill if hill.size else np.full(len(chosen), np.nan)
+    out["hill"] = hill
     out["excluded_share"] = np.array(_excluded_share(model, spec.exclude))
     return out
 
@@ -499,8 +500,9 @@ def pooled_table(result: HeavyTails) -> pd.DataFrame:
     return result.pooled.copy()
 
 
-def alpha_trend(params: pd.DataFrame, network: str) -> tuple[int, int]:
-    """Paired across batch sizes: (number of coordinates whose α̂ at the largest B exceeds that at the smallest, number compared)."""
+def alpha_trend(params: pd.DataFrame, network: str) -> tuple[int, int, float]:
+    """Paired across batch sizes: (number of coordinates whose α̂ at the largest B exceeds that at the smallest,
+    number compared (ties left out), one-sided sign-test p-value)."""
     g = params[(params.network == network) & params.usable]
     bs = sorted(g.batch_size.unique())
     if len(bs) < 2:
@@ -510,7 +512,8 @@ def alpha_trend(params: pd.DataFrame, network: str) -> tuple[int, int]:
     both = lo.index.intersection(hi.index)
     d = hi[both] - lo[both]
     d = d[d != 0]
-    return int((d > 0).sum()), int(d.size)
+    k, n = int((d > 0).sum()), int(d.size)
+    return k, n, float(stats.binomial_test_greater(k, n, 0.5)) if n else float("nan")
 
 
 def example_rows(params: pd.DataFrame, network: str, batch_size: int) -> pd.DataFrame:
@@ -537,7 +540,7 @@ def figure1_panels(result: HeavyTails, network: str, batch_size: int) -> list[di
             x = u[:, names.index(r.coord)]
             panels.append({"x": x, "stable": (float(r.alpha), float(r.scale), float(r["loc"])),
                            "gaussian": (float(x.mean()), float(x.std())), "logy": logy,
-                           "title": f"{r.coord} ({'log' if logy else 'linear'} scale)"})
+                           "title": f"{r.coord}\n({'log' if logy else 'linear'} scale)"})
     return panels
 
 
