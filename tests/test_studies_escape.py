@@ -58,3 +58,26 @@ def test_noise_alphas_cover_every_parameter():
     assert len(a) == 34 * 4 + 4 + 4 * 2 + 2 and set(a["group"]) == {"W1", "b1", "W2", "b2"}
     ok = a[a["fitted"]]
     assert len(ok) > 0 and ((ok["alpha"] > 0) & (ok["alpha"] <= 2)).all()
+
+
+def test_an_interrupted_sweep_resumes_with_the_missing_settings_only(monkeypatch):
+    """Finished settings are cache units: after an interruption only the unfinished ones are computed again."""
+    from sgnlib import escape
+
+    real = escape._simulate
+    calls = []
+
+    def interrupted(*args, **kw):
+        calls.append(args[4])  # eta
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kw)
+
+    monkeypatch.setattr(escape, "_simulate", interrupted)
+    settings = [(0.3, 2), (0.4, 2), (0.5, 2)]
+    with pytest.raises(KeyboardInterrupt):
+        er.escape_sweep("ionosphere", settings, n_seeds=4, **KW)
+    calls.clear()
+    monkeypatch.setattr(escape, "_simulate", lambda *a, **k: (calls.append(a[4]), real(*a, **k))[1])
+    runs = er.escape_sweep("ionosphere", settings, n_seeds=4, **KW)
+    assert calls == [0.4, 0.5] and len(runs) == 12
