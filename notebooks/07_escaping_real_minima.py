@@ -197,6 +197,12 @@ for tag, ds in zip("ab", datasets):
                         alpha_inside="inside" if 0 < lev["b"] <= 1 else "outside",
                         tau_range=report.fmt_range(means[(means["dataset"] == ds)]["mean"], 0))
 
+# %% tags=["hide-input"]
+_, verdicts_b, _ = er.contests(runs[runs["batch_size"] == batch_size], threshold=threshold, check_every=check_every,
+                               n_boot=n_boot, seed=seed, minimum_kw=MK)
+for tag, ds in zip("ab", datasets):
+    verdicts_b[ds].glue(f"ch07_fixb_{tag}")
+
 # %%
 # NBVAL_CHECK_OUTPUT
 print(fits[["dataset", "theory", "b", "r2", "delta_aic"]].round(2).to_string(index=False))
@@ -224,6 +230,12 @@ plotting.sim_vs_theory(pts["eta"], pts["mean"], pts["ci_low"], pts["ci_high"], t
 # {glue:text}`ch07_fit_b_delta_aic`, Lévy wins {glue:text}`ch07_fit_b_levy_share` of the
 # replicates ({glue:text}`ch07_fit_b_outcome`); $R^2$ {glue:text}`ch07_fit_b_levy_r2` (Lévy)
 # against {glue:text}`ch07_fit_b_gauss_r2` (Gaussian). Misses: {glue:text}`ch07_fit_b_misses`.
+#
+# Restricted to the paper's protocol — the η sweep at the one batch size B = {glue:text}`ch07_B`,
+# without the batch sweep of Figure 4 — the verdict is **{glue:text}`ch07_fixb_a_verdict`** on
+# {glue:text}`ch07_fit_a_name` (ΔAIC = {glue:text}`ch07_fixb_a_delta_aic`) and
+# **{glue:text}`ch07_fixb_b_verdict`** on {glue:text}`ch07_fit_b_name` (ΔAIC =
+# {glue:text}`ch07_fixb_b_delta_aic`).
 #
 # The slopes say the same in physical terms. The Lévy fit on {glue:text}`ch07_fit_a_name` has
 # $b$ = {glue:text}`ch07_fit_a_levy_b` (95 % bootstrap interval {glue:text}`ch07_fit_a_levy_b_ci`),
