@@ -105,10 +105,10 @@ print(f"profile={profile}, networks={[s.label for s in specs]}, K={n_batches}, c
 
 # %%
 res = ht.study(specs, seed=seed, n_batches=n_batches, n_coords=n_coords, method=method, level=level, device=device)
+main = ht.main_rows(res.params, specs, cnn_batch)  # each network at its main batch size(s)
 report.table(res.nets, digits=3)
 
 # %% tags=["hide-input"]
-main = ht.main_rows(res.params, specs, cnn_batch)
 report.glue_numbers("ch03", n_nets=str(len(specs)), K=str(n_batches), P=str(n_coords), cnn_batch=str(cnn_batch),
                     data=image_data, text=str(text_data), subset=str(image_subset), epochs=str(epochs),
                     acc=report.fmt_range(100 * res.nets.accuracy, 0), text_batches=report.fmt_list(text_batches, 0),
