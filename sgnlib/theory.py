@@ -6,10 +6,11 @@ Conventions (shared with :mod:`sgnlib.sde`):
   ``exp(-|u|^α)``; its Lévy measure is ``ν(dy) = c_α |y|^(-1-α) dy`` with
   ``c_α = Γ(1+α) sin(πα/2)/π`` (:func:`levy_constant`; Samorodnitsky & Taqqu
   :cite:`samorodnitsky1994stable`, Property 1.2.15). The paper writes its
-  formulas for ``ν(dy) = |y|^(-1-α) dy`` (``c = 1``, eq. 12). Every function
-  whose value depends on it takes ``c``: the building blocks of Sec. 3
-  (:func:`jump_intensity`, :func:`m_factor`, ...) and the ``*_as_printed``
-  bounds default to the paper's ``c = 1``; the exit laws (:func:`exit_rate`,
+  formulas for ``ν(dy) = |y|^(-1-α) dy`` (``c = 1``, eq. 12), i.e. for an SαS
+  process of scale ``c_α^(-1/α)``. Every function whose value depends on it
+  takes ``c``: the building blocks of Sec. 3 (:func:`jump_intensity`,
+  :func:`m_factor`, ...) and the ``*_as_printed`` bounds default to the
+  paper's ``c = 1``; the exit laws (:func:`exit_rate`,
   :func:`survival_probability`, :func:`mean_exit_time`,
   :func:`exit_direction_probabilities`, :func:`exit_direction_ratio`, the
   Imkeller–Pavlyukevich functions) default to ``c = levy_constant(alpha)``,
@@ -20,15 +21,32 @@ Conventions (shared with :mod:`sgnlib.sde`):
   ``ε̄_l σ_l J``.
 * ``d-_l < 0 < d+_l``: the box ``G`` around the minimum, per axis.
 
-Functions are numpy-vectorised over their arguments. Where the printed
-formula is garbled or inconsistent with its own derivation, the function
-implements what the derivation supports and its docstring says what changed;
-the printed form is kept as ``*_as_printed`` where it is worth comparing.
+Functions are numpy-vectorised over their arguments.
+
+Where the printed statements differ from what the model of eq. 3 implies,
+each difference is one of five kinds, listed with its place in the book in
+:data:`DISCREPANCIES` (rendered by :func:`discrepancy_table`):
+
+1. *a normalisation convention, not an error* — the Lévy constant ``c_α``
+   above: both forms agree once the scale of ``L`` is fixed;
+2. *an internal inconsistency* — two printed statements that cannot both
+   hold (``m_l`` of eq. 13 against ``m̄_l`` of Thm 4.1; the two sides of eq. 13);
+3. *a typo* — the schedule exponent of eq. 15;
+4. *a bound that holds but is loose* — Thm 4.1 / Cor 4.2 and Cor 4.6 as printed;
+5. *a bound that is violated* — eqs. 19–20, whose printed ratio lies below
+   simulated ratios because the factor ``β_i/β_S`` is missing.
+
+Our copy of the paper lacks the appendices with the proofs; the docstrings
+compare printed statements with each other, with what eq. 3 implies and with
+simulation, never with a proof. The function implements the form eq. 3
+implies; the printed form is kept as ``*_as_printed`` where it is worth
+comparing.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import integrate, optimize, special
@@ -45,6 +63,8 @@ __all__ = [
     "width_factor",
     "m_factor",
     "first_jump_exit_probability",
+    "first_jump_exit_probability_lhs_as_printed",
+    "eq15_schedule_exponent",
     "lemma31_bound",
     "prop32_exponent",
     "relaxation_time",
@@ -65,6 +85,10 @@ __all__ = [
     "kramers_mean_transition_time",
     "mean_first_passage_time_diffusion",
     "eps_for_mean_exit_time",
+    "Discrepancy",
+    "DISCREPANCY_KINDS",
+    "DISCREPANCIES",
+    "discrepancy_table",
 ]
 
 
@@ -126,9 +150,12 @@ def jump_intensity(alpha, eps, rho, s=1.0, c=1.0):
 def mean_interjump_time(alpha, eps, rho, s=1.0, c=1.0):
     """``E[S_k] = 1/β_l``, eq. 15.
 
-    Changed: eq. 15 is printed as ``(α/2) s_t^(-ρα) ε^(-ρα)``; the inverse of
-    eq. 12 has ``s_t^(-ρ(α-1))``. We return ``1/β_l`` (the two agree for a
-    constant schedule, ``s_t = 1``).
+    Kind: a typo. Eq. 15 is printed as ``(α/2) s_t^(-ρα) ε^(-ρα)``; the
+    threshold ``O = ε̄^(-ρ)`` gives ``β ∝ s_t^(ρ(α-1))`` (eq. 12), as do the
+    paper's ``β_l/β_S ∝ s^(ρ(α_l-α_ν))`` assumption and Thm 4.1's exponent,
+    so ``1/β_l`` has ``s_t^(-ρ(α-1))``. We return ``1/β_l`` (the two agree for
+    a constant schedule, ``s_t = 1``); :func:`eq15_schedule_exponent` gives
+    both exponents.
     """
     return 1.0 / jump_intensity(alpha, eps, rho, s, c)
 
@@ -149,10 +176,11 @@ def width_factor(alpha, d_minus, d_plus):
 def m_factor(alpha, eps, sigma=1.0, c=1.0):
     """``m_l = c (σ_l ε_l)^α_l / α_l`` (below eq. 13; ``m̄_l`` of Thm 4.1).
 
-    Changed: eq. 13 prints ``m_l = 1ᵀλ_l ε^α/α`` with the noise scale not
-    raised to α; the jump ``ε̄σJ`` leaves ``[d-, d+]`` iff ``|J|`` exceeds
-    ``d/(ε̄σ)``, whose Lévy mass is ``c (ε̄σ)^α d^(-α)/α`` — the exponent is on
-    ``σ ε`` (as in ``m̄_l = λ̄^α ε^α/α`` of Thm 4.1).
+    Kind: an internal inconsistency. Eq. 13 prints ``m_l = 1ᵀλ_l ε^α/α``
+    with the noise scale not raised to α, Thm 4.1 ``m̄_l = λ̄^α ε^α/α``. Eq. 3
+    depends on σ and ε only through ``σε`` (a jump ``ε̄σJ`` leaves
+    ``[d-, d+]`` iff ``|J| > d/(ε̄σ)``, of Lévy mass ``c (ε̄σ)^α d^(-α)/α``), so
+    only ``(σε)^α/α`` can be right; we use it.
     """
     a = check_alpha(alpha)
     e = check_positive(eps, "eps")
@@ -167,12 +195,42 @@ def first_jump_exit_probability(alpha, eps, rho, d_minus, d_plus, sigma=1.0, s=1
     ``P = m_l Φ_l s_t^(α-1) / β_l(t) = (σ ε̄)^α Φ ε̄^(-ρα) / 2``, from the
     jump starting at the minimum. The Lévy constant ``c`` cancels. It is a
     small-noise formula: values ≥ 1 mean the jumps are not "rare".
+
+    Kind: an internal inconsistency. The left side of eq. 13 is printed as
+    ``P(s_t ε 1ᵀλ J ∉ [d-, d+])``, with the jump scaled by ``s_t``; its right
+    side, ``m Φ s_t^(α-1)/β``, is the probability for a jump scaled by
+    ``s_t^((α-1)/α)``, as in eq. 3. We follow eq. 3 and the right side;
+    :func:`first_jump_exit_probability_lhs_as_printed` is the left side as printed.
     """
     a = check_alpha(alpha)
     m = m_factor(a, eps, sigma)
     phi = width_factor(a, d_minus, d_plus)
     s = check_positive(s, "s")
     return m * phi * s ** (a - 1.0) / jump_intensity(a, eps, rho, s)
+
+
+def first_jump_exit_probability_lhs_as_printed(alpha, eps, rho, d_minus, d_plus, sigma=1.0, s=1.0):
+    """The left side of eq. 13 as printed: ``P(s_t ε σ J ∉ [d-, d+] | |J| > O)``, jump scaled by ``s_t``.
+
+    ``= (s_t σ ε)^α Φ O^α / 2`` with ``O = ε̄^(-ρ)``; it equals
+    :func:`first_jump_exit_probability` (jump scaled by ``s_t^((α-1)/α)``, eq. 3)
+    only at ``s_t = 1``: the ratio is ``s_t``.
+    """
+    a = check_alpha(alpha)
+    s = check_positive(s, "s")
+    return s * first_jump_exit_probability(a, eps, rho, d_minus, d_plus, sigma, s)
+
+
+def eq15_schedule_exponent(alpha, rho):
+    """The exponent ``k`` of ``s_t`` in the mean gap ``E[S_k] ∝ s_t^(-k)`` (eq. 15): ``(derived, printed)``.
+
+    Derived from eq. 12 (the threshold ``O = ε̄^(-ρ)``): ``k = ρ(α-1)``; printed
+    in eq. 15: ``k = ρα`` (a typo, :func:`mean_interjump_time`). The jump rate
+    scales as ``s_t^k``.
+    """
+    a = check_alpha(alpha)
+    r = _check_rho(rho)
+    return r * (a - 1.0), r * a
 
 
 def lemma31_bound(u_tilde, mu, t):
@@ -287,12 +345,13 @@ def mean_exit_time(alpha, eps, d_minus, d_plus, sigma=1.0, gamma=1.0, c=None):
     One axis and ``s_t = t^(γ-1)``: ``(γ_l/(mΦ))^(1/γ_l) Γ(1 + 1/γ_l)``;
     several axes with γ < 1: numerical quadrature.
 
-    Changed: Thm 4.1 and Cor 4.2 print a *sum over axes* of per-axis times
-    weighted by ``A_{l,ν}^(-1) β_l/β_S``; the Poisson-thinning argument of their
-    proof (large jumps of all axes at total rate ``β_S``, axis ``l`` with
-    probability ``β_l/β_S``, exiting with eq. 13) gives one time with the
-    *sum of the rates* in the denominator. ``A_{l,ν}`` vanishes for N = 1,
-    making the printed bound infinite (:func:`mean_transition_time_thm41_as_printed`).
+    Kind: a bound that holds but is loose. Thm 4.1 and Cor 4.2 print a *sum
+    over axes* of per-axis times weighted by ``A_{l,ν}^(-1) β_l/β_S``; thinning
+    the combined stream of large jumps (all axes at total rate ``β_S``, axis
+    ``l`` with probability ``β_l/β_S``, exiting with eq. 13) gives one time
+    with the *sum of the rates* in the denominator. ``A_{l,ν}`` vanishes for
+    N = 1, making the printed bound infinite; in 2-D it lies above the
+    simulated means (:func:`mean_transition_time_thm41_as_printed`).
     """
     a, m, phi, _, _ = _per_axis(alpha, eps, sigma, d_minus, d_plus, c)
     g = float(gamma)
@@ -329,10 +388,13 @@ def exit_direction_ratio(alpha_l, alpha_j, eps_l, eps_j, d_plus_l, d_plus_j, sig
     as ``ε^(α_l-α_j)`` (eq. 21), with ``ε_l = η^((α_l-1)/α_l)`` as
     ``η^(α_l-α_j)``.
 
-    Changed: eq. 20 prints ``ε^((α_l-α_j)(1-ρ))``; the extra ``ε^(-ρα)`` comes
-    from dividing the exit rate of axis ``l`` by its jump intensity ``β̄_l``
-    (eq. 19 keeps ``m̄_i/β̄_i``), but the exit probability per unit time of an
-    axis is ``β_l × eq. 13 = m_l Φ_l``, in which β cancels.
+    Kind: a bound that is violated. Eq. 20 prints ``ε^((α_l-α_j)(1-ρ))``:
+    eq. 19 keeps ``m̄_i/β̄_i``, the exit probability *per large jump* of axis
+    ``i``, without the factor ``β̄_i/β̄_S``, the share of the large jumps that
+    are axis ``i``'s. The exit probability per unit time of an axis is
+    ``β_l × eq. 13 = m_l Φ_l``, in which β cancels; the printed ratio lacks
+    ``β̄_l/β̄_j = (α_j/α_l) ε^(ρ(α_l-α_j))`` exactly, and falls below the
+    simulated ratios when ``α_l < α_j`` (chapter 06).
     """
     al = check_alpha(alpha_l)
     aj = check_alpha(alpha_j)
@@ -397,9 +459,10 @@ def mean_transition_time_thm41_as_printed(alpha, eps, rho, d_minus, d_plus, sigm
 def mean_transition_time_cor42_as_printed(alpha, eps, rho, d_minus, d_plus, sigma=1.0):
     """Cor 4.2 (eq. 16) as reconstructed from Thm 4.1 at γ = 1: ``Σ_l A_{l,ν}^(-1) (β̄_l/β̄_S) / (m̄_l Φ_l)``.
 
-    The extracted eq. 16 reads ``Σ A^(-1) (1/β_S) 1ᵀλ̄_l ε^(α_l(1-ρ)) Φ_l``; with
+    Eq. 16 as printed reads ``Σ A^(-1) (1/β_S) 1ᵀλ̄_l ε^(α_l(1-ρ)) Φ_l``; with
     ``m̄ = λ̄^α ε^α/α`` and ``β̄ = 2ε^(ρα)/α`` the γ → 1 limit of Thm 4.1 is
-    ``A^(-1) 2/(β_S λ̄^α ε^(α(1-ρ)) Φ)``, i.e. eq. 16 with the fraction restored.
+    ``A^(-1) 2/(β_S λ̄^α ε^(α(1-ρ)) Φ)``, i.e. ``1ᵀλ̄_l ε^(α_l(1-ρ)) Φ_l`` in the
+    denominator; we evaluate that limit.
     """
     return mean_transition_time_thm41_as_printed(alpha, eps, rho, d_minus, d_plus, sigma, gamma=1.0)
 
@@ -428,7 +491,13 @@ def survival_thm45_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma=1.0, ga
 
 
 def survival_cor46_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma=1.0):
-    """Cor 4.6 (eq. 23) as printed: ``P(σ > u) ≤ Σ_l A_{l,ν}^(-1) (β̄_l/β̄_S) e^(-m̄_lΦ_l u)`` (c = 1)."""
+    """Cor 4.6 (eq. 23) as printed: ``P(σ > u) ≤ Σ_l A_{l,ν}^(-1) (β̄_l/β̄_S) e^(-m̄_lΦ_l u)`` (c = 1).
+
+    Kind: a bound that holds but is loose: a mixture of per-axis exponentials
+    with different rates, weighted by ``A^(-1)``, which stays above 1 up to
+    about two mean exit times; the derived law is one exponential
+    ``exp(-u Σ_l m_lΦ_l)`` (:func:`survival_probability`).
+    """
     return survival_thm45_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma, gamma=1.0)
 
 
@@ -535,3 +604,78 @@ def eps_for_mean_exit_time(mean, alpha, d_minus, d_plus, sigma=1.0, gamma=1.0, c
         if hi > 200:
             raise ValueError(f"no eps gives mean exit time {mean!r}")  # pragma: no cover
     return float(math.exp(optimize.brentq(gap, lo, hi, xtol=1e-12)))
+
+
+# --------------------------------------------------------------------------- what differs from the printed statements
+
+
+#: The five kinds of difference between a printed statement and what eq. 3 implies (module docstring).
+DISCREPANCY_KINDS = (
+    "normalisation convention",
+    "internal inconsistency",
+    "typo",
+    "bound holds but is loose",
+    "bound is violated",
+)
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One printed statement of the paper that differs from what eq. 3 implies.
+
+    ``item``: the paper's equation or result; ``kind``: one of
+    :data:`DISCREPANCY_KINDS`; ``printed``: what the paper prints; ``used``:
+    what :mod:`sgnlib.theory` uses (and the function); ``checked``: where the
+    book compares the two.
+    """
+
+    item: str
+    kind: str
+    printed: str
+    used: str
+    checked: str
+
+    def __post_init__(self):
+        if self.kind not in DISCREPANCY_KINDS:
+            raise ValueError(f"kind must be one of {DISCREPANCY_KINDS}; got {self.kind!r}")
+
+
+#: Every difference between the printed statements of Secs. 3–4 and the forms this module uses.
+DISCREPANCIES = (
+    Discrepancy("eq. 12 (Lévy measure)", "normalisation convention",
+                "ν(dy) = |y|^(−1−α) dy, scale of L not fixed",
+                "ν(dy) = c_α |y|^(−1−α) dy of standard SαS (c= argument); the same process once L's scale is c_α^(−1/α)",
+                "ch. 05, jump intensity"),
+    Discrepancy("eq. 13, m_l", "internal inconsistency",
+                "m_l = 1ᵀλ_l ε^α/α (Thm 4.1: m̄_l = λ̄^α ε^α/α)",
+                "m_l = c (σε)^α/α: eq. 3 depends on σ, ε only through σε (m_factor)",
+                "ch. 06, every exit law"),
+    Discrepancy("eq. 13, left side", "internal inconsistency",
+                "P(s_t ε 1ᵀλ J ∉ [d−, d+]): jump scaled by s_t",
+                "jump scaled by s_t^((α−1)/α), as in eq. 3 and the right side (first_jump_exit_probability)",
+                "ch. 05, exit per large jump"),
+    Discrepancy("eq. 15", "typo",
+                "E[S_k] = (α/2) s_t^(−ρα) ε^(−ρα)",
+                "1/β_l ∝ s_t^(−ρ(α−1)), the inverse of eq. 12 (mean_interjump_time)",
+                "ch. 05, jumps under a schedule"),
+    Discrepancy("Thm 4.1 / Cor 4.2 (eq. 16)", "bound holds but is loose",
+                "Σ_l A_{l,ν}^(−1) (β_l/β_S) × per-axis time; A = 0 for one axis",
+                "one time 1/Σ_l m_lΦ_l (Weibull mean for γ < 1) (mean_exit_time)",
+                "ch. 06, mean escape time and exit direction"),
+    Discrepancy("Cor 4.6 (eq. 23)", "bound holds but is loose",
+                "Σ_l A_{l,ν}^(−1) (β_l/β_S) e^(−m_lΦ_l u), above 1 up to about two means",
+                "exp(−u Σ_l m_lΦ_l) (survival_probability)",
+                "ch. 06, law of the exit time"),
+    Discrepancy("eqs. 19–20 (Thm 4.3, Cor 4.4)", "bound is violated",
+                "exit ratio ≤ (σ_l^α_l/σ_j^α_j) ε^((α_l−α_j)(1−ρ)) d-ratio: β_i/β_S missing",
+                "m_l d_l^(−α_l) / (m_j d_j^(−α_j)) ∝ ε^(α_l−α_j) (exit_direction_ratio)",
+                "ch. 06, exit direction"),
+)
+
+
+def discrepancy_table():
+    """:data:`DISCREPANCIES` as a pandas table: ``paper, kind, printed, used here, checked in``."""
+    import pandas as pd
+
+    return pd.DataFrame([{"paper": d.item, "kind": d.kind, "printed": d.printed, "used here": d.used,
+                          "checked in": d.checked} for d in DISCREPANCIES])
