@@ -253,8 +253,9 @@ def test_no_request_leaves_the_machine_and_fontawesome_js_is_not_loaded(browsed)
 
 @pytest.mark.site
 def test_tables_are_tables_not_raw_pipes(browsed):
-    """No markdown table reaches a page as text (``| --- |``): tables are rendered as HTML tables."""
-    pipes = re.compile(r"\|\s*:?-{3,}:?\s*\|")
+    """No markdown table reaches a page as text (``| --- |``, which smartquotes turn into ``|—|``): tables are
+    rendered as HTML tables."""
+    pipes = re.compile(r"\|\s*:?(?:-{3,}|[\u2013\u2014]+)\s*:?\s*\|")
     bad = {name: pipes.search(f["prose"] + f["outputs"]).group(0) for name, f in _wide(browsed).items()
            if pipes.search(f["prose"] + f["outputs"])}
     assert not bad, f"raw table pipes on: {bad}"
