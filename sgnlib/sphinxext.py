@@ -119,6 +119,7 @@ table.sgn-claims .sgn-partly { color: #9a6700; }
 table.sgn-claims .sgn-contradicted { color: #c4321b; }
 table.sgn-claims .sgn-not-yet-tested { color: var(--pst-color-text-muted, #6b7280); font-weight: 400; white-space: normal; }
 table.sgn-runs { font-size: 0.85em; }
+@media (max-width: 600px) { table.sgn-claims td:first-child { min-width: 11em; } }
 """
 CSS_FILE = "sgn-book.css"
 
