@@ -24,9 +24,15 @@
 # * the driving noise splits into small jumps and rare large jumps at a threshold $O$;
 # * without noise the process relaxes exponentially to the minimum (Lemma 3.1);
 # * between large jumps the small-jump process stays close to the deterministic one (Proposition 3.2);
-# * large jumps arrive as a Poisson process of intensity $\beta_l$ (eq. 12) with exponential gaps (eq. 15);
+# * large jumps arrive as a Poisson process of intensity $\beta_l$ (eq. 12) with exponential gaps (eq. 15),
+#   also under a decaying schedule;
+# * a large jump leaves the basin with the probability of eq. 13, and exits happen at large jumps;
 # * the relaxation time (eq. 14) is much shorter than the gap between large jumps, so exits
 #   happen at large jumps.
+#
+# Where a printed formula differs from what eq. 3 implies, we say which kind of difference it is (a
+# normalisation convention, an internal inconsistency, a typo, a loose bound, a violated bound); the
+# list closes the chapter.
 
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
@@ -43,13 +49,19 @@ prop_eps = [0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005]  # eps_bar values of th
 prop_theta = 0.1          # theta of Prop. 3.2, in (0, (2 - alpha)/4)
 prop_c = 0.2              # the constant c of Prop. 3.2's deviation c * eps_bar^theta
 relax_zeta = 0.5          # zeta of the relaxation neighbourhood eps_bar^zeta (eq. 14)
+exit_eps = 0.02           # eps of the exits-per-large-jump experiment (eq. 13), small noise
+exit_s = [1.0, 0.5]       # constant schedule factors s_t of that experiment
+exit_horizon = 500.0      # its horizon (SDE time)
+sched_gamma = 0.5         # cooling rate of the jump-rate-under-a-schedule experiment (s_t is t^(gamma-1))
+sched_horizon = 1000.0    # its horizon (SDE time)
+sched_bins = 8            # log-spaced time windows in which the jump rate is measured
 
 # %%
 import numpy as np
 
 import sgnlib
 from sgnlib import plotting, report, stable, theory
-from sgnlib.studies import levy_jumps, relaxation
+from sgnlib.studies import jump_exits, levy_jumps, relaxation
 
 plotting.use_style()
 device = sgnlib.resolve_device(device)
@@ -107,8 +119,10 @@ step_ks.glue("ch05_step")
 # ## Small and large jumps
 #
 # The Lévy measure of $L^l$ is $\nu_l(dy) = c_{\alpha}|y|^{-1-\alpha}dy$, with
-# $c_\alpha = \Gamma(1+\alpha)\sin(\pi\alpha/2)/\pi$ for our normalisation
-# {cite:p}`samorodnitsky1994stable` (the paper writes $c_\alpha = 1$). Split $L = \xi + \psi$ at
+# $c_\alpha = \Gamma(1+\alpha)\sin(\pi\alpha/2)/\pi$ for the standard SαS law we simulate
+# {cite:p}`samorodnitsky1994stable`; the paper writes its formulas for the Lévy measure
+# $|y|^{-1-\alpha}dy$, that of an SαS process of scale $c_\alpha^{-1/\alpha}$, and does not fix the
+# scale of $L$ (a normalisation convention; see below). Split $L = \xi + \psi$ at
 # the threshold $O = \bar\epsilon^{-\rho}$, $\bar\epsilon_l = s_t^{(\alpha_l-1)/\alpha_l}\epsilon_l$,
 # $\rho\in(0,1)$: $\psi$ collects the jumps with $|\Delta L|>O$, a compound Poisson process of
 # intensity (eq. 12)
@@ -241,8 +255,10 @@ report.glue_numbers("ch05_prop", n_none=str(int((prop32["exits"] == 0).sum())), 
 # \mathbb E[S_k] = \beta_l^{-1} = \frac{\alpha_l}{2c_\alpha} s_t^{-\rho(\alpha_l-1)}\epsilon_l^{-\rho\alpha_l}.
 # $$ (eq-levy-es)
 #
-# (Eq. 15 of the paper prints $s_t^{-\rho\alpha}$; the inverse of its eq. 12 has $s_t^{-\rho(\alpha-1)}$.
-# The two agree for a constant schedule, used here.) The Euler scheme draws one increment
+# (Eq. 15 of the paper prints $s_t^{-\rho\alpha}$, a typo: the threshold $O$ gives
+# $\beta\propto s_t^{\rho(\alpha-1)}$ in eq. 12, as do the paper's assumption
+# $\beta_l/\beta_S\propto s_t^{\rho(\alpha_l-\alpha_\nu)}$ and Thm 4.1's exponent. The two agree for a
+# constant schedule, used here; a decaying schedule follows below.) The Euler scheme draws one increment
 # $dt^{1/\alpha}X$ per step, so its large jumps arrive at the rate $P(|X| > O\,dt^{-1/\alpha})/dt$,
 # which tends to eq. 12 as $dt\to0$. We measure the rate at several $dt$, each with its own stream.
 
@@ -271,14 +287,14 @@ plotting.plt.show()
 # %%
 # NBVAL_CHECK_OUTPUT
 print(jumps[["dt", "jumps", "beta_hat", "se", "beta_euler", "beta_eq12", "dispersion"]].round(4).to_string(index=False))
-print(f"eq. 12 with the paper's c = 1: {jumps['beta_paper'][0]:.4f}; rates vs the Euler scheme: {jump_fit.word}")
+print(f"eq. 12 for the paper's scale c_alpha^(-1/alpha): {jumps['beta_paper'][0]:.4f}; rates vs the Euler scheme: {jump_fit.word}")
 print(f"{gaps.size} gaps at dt = {dt}: mean {gaps.mean():.2f} vs 1/beta {1 / beta_dt:.2f}; KS {gap_ks.word}")
 
 # %% tags=["hide-input"]
 jump_fit.glue("ch05_rate")
 gap_ks.glue("ch05_gap")
 fine = jumps.iloc[jumps["dt"].argmin()]
-report.glue_numbers("ch05", alpha=report.fmt(alpha), inv_c_alpha=report.fmt(1 / c_alpha, 1),
+report.glue_numbers("ch05", alpha=report.fmt(alpha), c_alpha=report.fmt(c_alpha, 3), c_scale=report.fmt(c_alpha ** (-1 / alpha), 2),
                     beta_th=report.fmt(fine["beta_eq12"], 4), beta_fine=report.fmt(fine["beta_hat"], 4),
                     beta_fine_se=report.fmt(fine["se"], 4), dt_fine=f"{fine['dt']:g}",
                     euler_dev=report.fmt_range(100 * (jumps["beta_euler"] / jumps["beta_eq12"] - 1), 1),
@@ -286,12 +302,13 @@ report.glue_numbers("ch05", alpha=report.fmt(alpha), inv_c_alpha=report.fmt(1 / 
                     gap_th=report.fmt(1 / beta_dt))
 
 # %% [markdown]
-# The intensity is that of eq. 12 once the Lévy measure carries the constant $c_\alpha$ of the
-# process actually simulated. The paper leaves the scale of $L$ open and writes eq. 12 for the Lévy
-# measure $|y|^{-1-\alpha}dy$ ($c_\alpha=1$), which is the normalisation of an SαS process of scale
-# $c_\alpha^{-1/\alpha}$; for our standard SαS the same formula needs the factor $c_\alpha$
-# ({glue:text}`ch05_inv_c_alpha` times fewer jumps at α = {glue:text}`ch05_alpha`) — a convention, not
-# an error. Against the per-step rate of the Euler scheme at each $dt$, the measured rates:
+# Eq. 12 is exact for the Lévy measure $|y|^{-1-\alpha}dy$ the paper writes, that of an SαS process
+# $c_\alpha^{-1/\alpha}L$ (scale {glue:text}`ch05_c_scale` at α = {glue:text}`ch05_alpha`); the paper
+# does not fix the scale of its $L$. We simulate the standard $L$, whose Lévy measure carries
+# $c_\alpha$ = {glue:text}`ch05_c_alpha`. The two are one formula under two conventions: the jumps of
+# $c_\alpha^{-1/\alpha}L$ above $O$ are the jumps of $L$ above $c_\alpha^{1/\alpha}O$, whose rate
+# $\frac{2c_\alpha}{\alpha}(c_\alpha^{1/\alpha}O)^{-\alpha} = \frac2\alpha O^{-\alpha}$ is eq. 12 as
+# printed. With the scale fixed to ours, eq. 12 carries $c_\alpha$, and it is this form we test. Against the per-step rate of the Euler scheme at each $dt$, the measured rates:
 # {glue:text}`ch05_rate_verdict` ({glue:text}`ch05_rate_inside` of {glue:text}`ch05_rate_points` inside
 # their 95 % intervals; criterion: {glue:text}`ch05_rate_criterion`; misses: {glue:text}`ch05_rate_misses`).
 # The per-step rate lies {glue:text}`ch05_euler_dev` % above eq. 12 over these $dt$, a
@@ -340,6 +357,114 @@ report.glue_numbers("ch05_gap_ratio", e1=report.fmt(ratio_tab["ratio"].iloc[0], 
 # {glue:text}`ch05_gap_ratio_e3` relaxation times. This is the regime in which chapter 06 tests the
 # escape theorems.
 #
+# ## Eq. 13: the share of large jumps that leave the basin
+#
+# Sec. 4 rests on two claims: exits happen at large jumps, and a large jump of coordinate $l$
+# from the minimum leaves $[d^-_l, d^+_l]$ with probability (eq. 13)
+#
+# $$
+# P = \frac{m_l\Phi_l s_t^{\alpha_l-1}}{\beta_l(t)} = \frac{(\sigma_l\bar\epsilon_l)^{\alpha_l}\Phi_l\,\bar\epsilon_l^{-\rho\alpha_l}}{2},
+# \qquad m_l = \frac{c_\alpha(\sigma_l\epsilon_l)^{\alpha_l}}{\alpha_l},
+# $$ (eq-levy-eq13)
+#
+# in which $c_\alpha$ cancels. Two printed details differ from this. The paper's
+# $m_l = \mathbf 1^\top\lambda_l\epsilon^{\alpha}/\alpha$ does not raise the noise scale to α, while its own
+# $\bar m_l = \bar\lambda^{\alpha}\epsilon^{\alpha}/\alpha$ (Thm 4.1) does; eq. 3 depends on σ and ε only through
+# σε, so only $(\sigma\epsilon)^\alpha$ can be right — an internal inconsistency (here σ = 1, where both
+# agree). And the left side of eq. 13 is printed as $P(s_t\epsilon\mathbf 1^\top\lambda_l J\notin[d^-,d^+])$,
+# a jump scaled by $s_t$, whereas eq. 3 scales it by $s_t^{(\alpha-1)/\alpha}$ and the right side
+# of eq. 13 is the probability for that jump: another internal inconsistency, which at a constant
+# $s_t = s$ makes the printed left side $s$ times the right. We count, in $U = w^2/2$ on $(-1, 1)$ at
+# small noise, every large jump and whether the path leaves at it; each jump is one Bernoulli trial
+# of eq. {eq}`eq-levy-eq13`, so the share of leaving jumps has a binomial band centred on the prediction.
+
+# %%
+exits = jump_exits.exit_per_jump(exit_s, alpha=alpha, eps=exit_eps, rho=rho, half_width=1.0, dt=dt,
+                                 horizon=exit_horizon, n_paths=n_paths, seed=seed, device=device)
+s_labels = [f"s = {x:g}" for x in exits["s"]]
+exit13 = report.binomial_band(exits["exits_at_jump"], exits["jumps"], exits["p_eq13"], labels=s_labels)
+lower = exits[exits["s"] < 1]
+exit13_lhs = report.binomial_band(lower["exits_at_jump"], lower["jumps"], lower["p_lhs_printed"],
+                                  labels=[f"s = {x:g}" for x in lower["s"]])
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(exits[["s", "jumps", "exits_at_jump", "exits_between", "share", "ci_low", "ci_high", "p_eq13", "p_euler",
+             "p_lhs_printed"]].round(4).to_string(index=False))
+print(f"eq. 13: {exit13.word}; printed left side (s < 1): {exit13_lhs.word}")
+
+# %% tags=["hide-input"]
+exit13.glue("ch05_eq13")
+exit13_lhs.glue("ch05_eq13_lhs")
+report.glue_numbers("ch05_eq13", eps=f"{exit_eps:g}", jumps=report.fmt_list(exits["jumps"], 0),
+                    exits=str(int(exits["exits_at_jump"].sum() + exits["exits_between"].sum())),
+                    between=str(int(exits["exits_between"].sum())), share=report.fmt_list(exits["share"], 4),
+                    p=report.fmt_list(exits["p_eq13"], 4), lhs=report.fmt_list(lower["p_lhs_printed"], 4),
+                    s_low=report.fmt_list(lower["s"], 1), s=report.fmt_list(exits["s"], 1))
+
+# %% [markdown]
+# At ε = {glue:text}`ch05_eq13_eps` the paths made {glue:text}`ch05_eq13_jumps` large jumps at
+# $s$ = {glue:text}`ch05_eq13_s`; the shares that left, {glue:text}`ch05_eq13_share`, against
+# eq. {eq}`eq-levy-eq13`'s {glue:text}`ch05_eq13_p`: **{glue:text}`ch05_eq13_verdict`**
+# ({glue:text}`ch05_eq13_inside` of {glue:text}`ch05_eq13_points` inside; criterion:
+# {glue:text}`ch05_eq13_criterion`; misses: {glue:text}`ch05_eq13_misses`). The printed left side,
+# {glue:text}`ch05_eq13_lhs` at $s$ = {glue:text}`ch05_eq13_s_low`, by the same criterion:
+# **{glue:text}`ch05_eq13_lhs_verdict`** (misses: {glue:text}`ch05_eq13_lhs_misses`). Of the
+# {glue:text}`ch05_eq13_exits` exits, {glue:text}`ch05_eq13_between` happened between large jumps: at
+# this noise, exits happen at large jumps, as Sec. 4 assumes.
+#
+# ## Eq. 15 under a decaying schedule
+#
+# With a schedule the threshold $O = \bar\epsilon^{-\rho}$ moves with $s_t$, and eq. 12 gives a
+# jump rate $\beta_l(t)\propto s_t^{\rho(\alpha_l-1)}$, so $\mathbb E[S_k]=\beta_l^{-1}\propto s_t^{-\rho(\alpha_l-1)}$;
+# eq. 15 prints $s_t^{-\rho\alpha_l}$ (a typo, see above). Under the paper's scheduler
+# $s_t = t^{\gamma-1}$ we count the large jumps in log-spaced time windows and fit the log–log slope of
+# the rate against $s_t$ at the middle of each window.
+
+# %%
+sched = jump_exits.jumps_under_schedule(alpha=alpha, eps=jump_eps, rho=rho, gamma=sched_gamma, dt=dt,
+                                        horizon=sched_horizon, n_paths=n_paths, n_bins=sched_bins, seed=seed,
+                                        device=device)
+sched_verdict, k_printed = jump_exits.schedule_exponent_verdict(sched, alpha, rho)
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Rate of large jumps under the schedule $s_t=t^{\\gamma-1}$ ($\\gamma=0.5$, $\\alpha=1.5$, $\\epsilon=0.05$, $\\rho=0.5$) in log-spaced time windows (dots, 95 % Poisson intervals) against $s_t$, with eq. 12 (rate $\\propto s_t^{\\rho(\\alpha-1)}$, solid) and the exponent printed in eq. 15 (rate $\\propto s_t^{\\rho\\alpha}$, dashed), both equal at $s_t=1$.", "name": "fig-levy-sde-schedule"}}
+plotting.sim_vs_theory(sched["s_mid"], sched["rate"], sched["rate"] - 1.96 * sched["se"], sched["rate"] + 1.96 * sched["se"],
+                       theory=[(sched["s_mid"], sched["rate_eq12"]), (sched["s_mid"], sched["rate_printed"])],
+                       theory_label=[r"eq. 12: $s_t^{\rho(\alpha-1)}$", r"eq. 15 as printed: $s_t^{\rho\alpha}$"],
+                       logx=True, logy=True, xlabel="$s_t$", ylabel="rate of large jumps")
+plotting.plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(sched[["t_lo", "t_hi", "s_mid", "jumps", "rate", "rate_eq12", "rate_printed"]].round(4).to_string(index=False))
+print(f"exponent {sched_verdict.numbers['slope']} vs rho(alpha-1) {rho * (alpha - 1):g}: {sched_verdict.word}")
+
+# %% tags=["hide-input"]
+sched_verdict.glue("ch05_sched")
+report.glue_numbers("ch05_sched", gamma=f"{sched_gamma:g}", printed=report.fmt(k_printed),
+                    s_lo=report.fmt(sched["s_mid"].min(), 3), s_hi=report.fmt(sched["s_mid"].max(), 2))
+
+# %% [markdown]
+# Over $s_t$ from {glue:text}`ch05_sched_s_hi` down to {glue:text}`ch05_sched_s_lo`
+# (γ = {glue:text}`ch05_sched_gamma`), the fitted exponent of $s_t$ in the jump rate is
+# {glue:text}`ch05_sched_slope` (95 % interval {glue:text}`ch05_sched_lo` to {glue:text}`ch05_sched_hi`)
+# against eq. 12's $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`:
+# **{glue:text}`ch05_sched_verdict`** (criterion: {glue:text}`ch05_sched_criterion`; misses:
+# {glue:text}`ch05_sched_misses`). The exponent printed in eq. 15, $\rho\alpha$ =
+# {glue:text}`ch05_sched_printed`, lies outside that interval.
+#
+# ## What differs from the printed formulas, and of what kind
+#
+# Our copy of the paper lacks the appendices with the proofs, so we say nothing about what a
+# proof does: we compare the printed statements with each other, with what eq. 3 implies and with
+# simulation. Each difference is one of five kinds; the table is `sgnlib.theory.DISCREPANCIES`,
+# and the last column names where the book checks it (chapter 06 for the escape theorems, where
+# the numbers for the loose and the violated bounds are shown).
+
+# %% tags=["hide-input"]
+report.table(theory.discrepancy_table())
+
+# %% [markdown]
 # ## Summary
 #
 # * Eq. 3 with $dt=\eta$ and $\epsilon=\eta^{(\alpha-1)/\alpha}$ is SGD with SαS gradient noise: the
@@ -353,9 +478,15 @@ report.glue_numbers("ch05_gap_ratio", e1=report.fmt(ratio_tab["ratio"].iloc[0], 
 # * Large jumps: the measured rates against the Euler scheme's: {glue:text}`ch05_rate_verdict`; that rate
 #   tends to eq. 12 as $dt\to0$ ({glue:text}`ch05_beta_fine` against {glue:text}`ch05_beta_th` at
 #   $dt$ = {glue:text}`ch05_dt_fine`); eq. 12 for the SαS normalisation used here carries the constant
-#   $c_\alpha$, where the paper's Lévy measure has 1 — a convention; the exponential law of the
-#   gaps: {glue:text}`ch05_gap_verdict`; eq. 15 is the inverse of eq. 12 (the printed schedule exponent
-#   differs, see above).
+#   $c_\alpha$, the paper's (for $L$ of scale $c_\alpha^{-1/\alpha}$) does not — one formula under two
+#   scale conventions; the exponential law of the
+#   gaps: {glue:text}`ch05_gap_verdict`.
+# * Eq. 13, the share of large jumps that leave the basin at small noise:
+#   {glue:text}`ch05_eq13_verdict`; the printed left side (jump scaled by $s_t$) at $s<1$:
+#   {glue:text}`ch05_eq13_lhs_verdict`; exits between large jumps: {glue:text}`ch05_eq13_between`.
+# * Eq. 15 under $s_t = t^{\gamma-1}$: the exponent of $s_t$ in the jump rate, {glue:text}`ch05_sched_slope`
+#   against $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`: {glue:text}`ch05_sched_verdict` (printed:
+#   {glue:text}`ch05_sched_printed`).
 # * Relaxation is logarithmic in $\bar\epsilon$, inter-jump times polynomial: for small noise the
 #   process is back at the minimum before each large jump.
 
