@@ -55,6 +55,8 @@ exit_horizon = 500.0      # its horizon (SDE time)
 sched_gamma = 0.5         # cooling rate of the jump-rate-under-a-schedule experiment (s_t is t^(gamma-1))
 sched_horizon = 1000.0    # its horizon (SDE time)
 sched_bins = 8            # log-spaced time windows in which the jump rate is measured
+relax_eps = [0.1, 0.01, 0.001]  # eps_bar values of the return-time experiment (eq. 14)
+relax_dt = 0.01           # its Euler step
 
 # %%
 import numpy as np
@@ -357,6 +359,41 @@ report.glue_numbers("ch05_gap_ratio", e1=report.fmt(ratio_tab["ratio"].iloc[0], 
 # {glue:text}`ch05_gap_ratio_e3` relaxation times. This is the regime in which chapter 06 tests the
 # escape theorems.
 #
+# Eq. 14 by simulation: we start the noisy process at the edge $d^+ = 1$, where a large jump that
+# just fails to leave puts it, and record when it first enters the $\bar\epsilon^\zeta$-neighbourhood,
+# and whether a large jump came first. If relaxation is deterministic to leading order, the mean
+# return time is $T_R$ (for the Euler scheme with step `relax_dt`, its noise-free time, a step or so
+# below $T_R$), and a large jump precedes the return with probability $1-e^{-\beta T_R}$.
+
+# %%
+returns = relaxation.return_times(relax_eps, alpha=alpha, rho=rho, zeta=relax_zeta, dt=relax_dt, n_paths=n_paths,
+                                  seed=seed, device=device)
+labels = [f"ε̄ = {e:g}" for e in returns["eps_bar"]]
+ret_verdict = report.intervals_cover(returns["mean"], returns["se"], returns["T_R_euler"], labels=labels)
+jb_verdict = report.binomial_band(np.rint(returns["jump_before"] * n_paths).astype(int), n_paths,
+                                  returns["jump_before_pred"], labels=labels)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(returns.round(4).to_string(index=False))
+print(f"return time vs T_R: {ret_verdict.word}; large jump before return vs 1 - exp(-beta T_R): {jb_verdict.word}")
+
+# %% tags=["hide-input"]
+ret_verdict.glue("ch05_ret")
+jb_verdict.glue("ch05_jb")
+report.glue_numbers("ch05_ret", eps=report.fmt_list(returns["eps_bar"], 3), mean=report.fmt_list(returns["mean"]),
+                    tr=report.fmt_list(returns["T_R"]), jb=report.fmt_list(returns["jump_before"], 3),
+                    jb_pred=report.fmt_list(returns["jump_before_pred"], 3))
+
+# %% [markdown]
+# At ε̄ = {glue:text}`ch05_ret_eps` the mean return times are {glue:text}`ch05_ret_mean` against
+# $T_R$ = {glue:text}`ch05_ret_tr`; against the Euler scheme's noise-free time the return time
+# **{glue:text}`ch05_ret_verdict`** ({glue:text}`ch05_ret_inside` of {glue:text}`ch05_ret_points` inside;
+# criterion: {glue:text}`ch05_ret_criterion`; misses: {glue:text}`ch05_ret_misses`). The shares of
+# paths with a large jump before the return, {glue:text}`ch05_ret_jb`, against $1-e^{-\beta T_R}$ =
+# {glue:text}`ch05_ret_jb_pred`: **{glue:text}`ch05_jb_verdict`** (misses: {glue:text}`ch05_jb_misses`).
+# Either way, a second large jump before the return is rare, and rarer as ε̄ falls.
+#
 # ## Eq. 13: the share of large jumps that leave the basin
 #
 # Sec. 4 rests on two claims: exits happen at large jumps, and a large jump of coordinate $l$
@@ -488,7 +525,9 @@ report.table(theory.discrepancy_table())
 #   against $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`: {glue:text}`ch05_sched_verdict` (printed:
 #   {glue:text}`ch05_sched_printed`).
 # * Relaxation is logarithmic in $\bar\epsilon$, inter-jump times polynomial: for small noise the
-#   process is back at the minimum before each large jump.
+#   process is back at the minimum before each large jump. By simulation, the return time from the
+#   edge against $T_R$ (eq. 14): {glue:text}`ch05_ret_verdict`; a large jump before the return, against
+#   $1-e^{-\beta T_R}$: {glue:text}`ch05_jb_verdict`.
 
 # %%
 from sgnlib.provenance import show_versions  # noqa: E402

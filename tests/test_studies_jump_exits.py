@@ -73,3 +73,19 @@ def test_eq13_printed_left_side_and_eq15_exponents():
     s = 0.2
     ratio = theory.mean_interjump_time(A, 0.05, RHO, s=s) / theory.mean_interjump_time(A, 0.05, RHO)
     assert ratio == pytest.approx(s ** -theory.eq15_schedule_exponent(A, RHO)[0])
+
+
+def test_return_times_follow_eq14_relaxation_time():
+    """Eq. 14 by simulation: from d+ the noisy process reaches the ε̄^ζ-neighbourhood at about T_R
+    (the Euler scheme's noise-free time), and the same settings give the same paths."""
+    from sgnlib.studies import relaxation
+
+    kw = dict(alpha=A, rho=RHO, zeta=0.5, dt=0.01, n_paths=200, seed=2, cache=False)
+    df = relaxation.return_times([0.1, 0.001], **kw)
+    assert df["T_R"].tolist() == pytest.approx([0.5 * np.log(10), 1.5 * np.log(10)])
+    assert (df["returned"] > 0.95).all()
+    assert (np.abs(df["mean"] - df["T_R_euler"]) < 4 * df["se"] + 0.02).all()
+    assert (df["jump_before"] < 0.2).all() and df["jump_before_pred"].is_monotonic_decreasing
+    assert relaxation.return_times([0.001], **kw).iloc[0].equals(df.iloc[1])
+    with pytest.raises(ValueError, match="dt"):
+        relaxation.return_times([0.1], **{**kw, "dt": 1.0})

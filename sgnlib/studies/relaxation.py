@@ -11,6 +11,10 @@ Studies behind chapter 05 (:cite:`battash2023revisiting`, Sec. 3):
   against the exponent ``θ̄`` of Prop 3.2 with a confidence interval.
 * :func:`relaxation_and_gap_curves` — the relaxation time ``T_R`` (eq. 14)
   and the mean inter-jump time ``1/β`` (eq. 15) against ``ε̄`` (no randomness).
+* :func:`return_times` — eq. 14 by simulation: the time the noisy process,
+  started at the edge ``d+`` (where a large jump leaves it), takes to reach
+  the ``ε̄^ζ``-neighbourhood, against ``T_R``, and the share of paths with a
+  large jump before they got there, against ``1 − e^(−β T_R)``.
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ from sgnlib._checks import check_alpha, check_positive
 from sgnlib.cache import UnitCache
 
 __all__ = ["lemma31_paths", "late_slopes", "lemma31_bound_verdict", "prop32_deviation", "prop32_rate_verdict",
-           "relaxation_and_gap_curves"]
+           "relaxation_and_gap_curves", "return_times"]
 
 PROP_STUDY = "ch05-prop32"
+RETURN_STUDY = "ch05-return-times"
 #: Bump when the simulation behind a cached unit changes.
 VERSION = "ch05-relaxation-1"
 
@@ -179,3 +184,50 @@ def relaxation_and_gap_curves(eps_bars: Sequence[float], alphas: Sequence[float]
         frames.append(pd.DataFrame({"curve": "1/beta", "alpha": float(a), "label": rf"$1/\beta$, $\alpha$ = {a:g}",
                                     "eps_bar": e, "time": gaps}))
     return pd.concat(frames, ignore_index=True)
+
+
+def return_times(eps_bars: Sequence[float], *, alpha: float, rho: float, zeta: float, dt: float, n_paths: int,
+                 seed: int, half_width: float = 1.0, device: str = "cpu", cache: bool = True) -> pd.DataFrame:
+    """Eq. 14 by simulation: first time ``|W_t| ≤ ε̄^ζ`` of eq. 3 in ``U = w²/2`` started at ``d+``, one row per ``ε̄``.
+
+    Constant schedule (``ε̄ = ε``), horizon ``3 T_R``. Columns: ``eps_bar,
+    T_R`` (:func:`sgnlib.theory.relaxation_time`), ``T_R_euler`` (the Euler
+    scheme's noise-free time ``dt ⌈ln(ε̄^ζ/d)/ln(1 − dt)⌉``), ``mean, se``
+    (of the return time of the paths that returned), ``returned`` (share),
+    ``jump_before`` (share of paths with a large jump, ``|ΔL| > ε̄^(−ρ)``,
+    before their return) and ``jump_before_pred`` = ``1 − e^(−β T_R)`` (β of
+    eq. 12 with ``c_α``).
+    """
+    a = float(check_alpha(alpha))
+    d, h = float(check_positive(half_width, "half_width")), float(check_positive(dt, "dt"))
+    if h >= 1.0:
+        raise ValueError(f"dt must be < 1 (the Euler step of U = w²/2 is stable and monotone); got {dt!r}")
+    rows = []
+    for e in [float(x) for x in np.atleast_1d(check_positive(np.asarray(eps_bars, dtype=float), "eps_bars"))]:
+        t_r = float(theory.relaxation_time(-d, d, e, zeta, mu=1.0))
+        r_nb = e ** float(zeta)
+        settings = dict(eps_bar=e, alpha=a, rho=float(rho), zeta=float(zeta), dt=h, n_paths=int(n_paths), half_width=d)
+
+        def compute(settings=settings, t_r=t_r, r_nb=r_nb) -> dict[str, np.ndarray]:
+            gen = streams.torch_generator(seed, RETURN_STUDY, device=device, **settings)
+            res = sde.simulate(sde.quadratic([1.0]), [d], alpha=a, eps=settings["eps_bar"], rho=rho, dt=h,
+                               horizon=3.0 * t_r, n_paths=int(n_paths), record_every=1, record_jumps=True,
+                               generator=gen, device=device)
+            inside = np.abs(res.trajectory[:, :, 0].double().cpu().numpy()) <= r_nb
+            hit = inside.any(0)
+            t_ret = np.where(hit, res.times[inside.argmax(0)], np.inf)
+            jp, jt = res.jumps["path"].cpu().numpy(), res.jumps["time"].double().cpu().numpy()
+            early = np.zeros(int(n_paths), dtype=bool)
+            early[jp[jt <= t_ret[jp]]] = True
+            return {"t_ret": t_ret, "early": early}
+
+        key = {"study": RETURN_STUDY, "seed": int(seed), "device": str(device), "version": VERSION, **settings}
+        u = UnitCache(RETURN_STUDY).get_or_compute(key, compute) if cache else compute()
+        t_ret = u["t_ret"][np.isfinite(u["t_ret"])]
+        beta = float(theory.jump_intensity(a, e, rho, c=theory.levy_constant(a)))
+        rows.append({"eps_bar": e, "T_R": t_r, "T_R_euler": h * np.ceil(np.log(r_nb / d) / np.log(1.0 - h)),
+                     "mean": float(t_ret.mean()) if t_ret.size else float("nan"),
+                     "se": float(t_ret.std(ddof=1) / np.sqrt(t_ret.size)) if t_ret.size > 1 else float("nan"),
+                     "returned": t_ret.size / int(n_paths), "jump_before": float(u["early"].mean()),
+                     "jump_before_pred": 1.0 - np.exp(-beta * t_r)})
+    return pd.DataFrame(rows)
