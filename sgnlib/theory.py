@@ -72,6 +72,9 @@ __all__ = [
     "exit_rate",
     "survival_probability",
     "mean_exit_time",
+    "multistep_cumulative_hazard",
+    "multistep_survival_probability",
+    "multistep_restricted_mean",
     "exit_direction_probabilities",
     "exit_direction_ratio",
     "exit_direction_ratio_as_printed",
@@ -367,6 +370,52 @@ def mean_exit_time(alpha, eps, d_minus, d_plus, sigma=1.0, gamma=1.0, c=None):
     f = lambda u: float(np.exp(-np.sum(lam * u ** gl / gl)))  # noqa: E731
     val = integrate.quad(f, 0, np.inf, limit=400)[0] if scale > 0 else np.inf
     return float(val)
+
+
+def _multistep_pieces(milestones, factor):
+    ms = np.asarray(milestones, dtype=float).ravel()
+    if ms.size and (not np.all(ms > 0) or np.any(np.diff(ms) <= 0)):
+        raise ValueError(f"milestones must be positive and increasing; got {milestones!r}")
+    f = float(check_positive(factor, "factor"))
+    return np.concatenate([[0.0], ms]), f
+
+
+def multistep_cumulative_hazard(u, alpha, eps, d_minus, d_plus, milestones, factor, sigma=1.0, c=None):
+    """``H(u) = Σ_l m_lΦ_l ∫_0^u s_t^(α_l-1) dt`` for the multistep schedule ``s_t = factor^#{milestones ≤ t}``.
+
+    The derived first-jump law (:func:`survival_probability`) under the
+    multistep scheduler the paper names in Sec. 4 (its result for it is not
+    in the printed Secs. 3–4): exits form a Poisson process of rate
+    ``Σ_l m_lΦ_l s_t^(α_l-1)``, piecewise constant.
+    """
+    a, m, phi, _, _ = _per_axis(alpha, eps, sigma, d_minus, d_plus, c)
+    starts, f = _multistep_pieces(milestones, factor)
+    u = np.asarray(check_positive(u, "u", allow_zero=True), dtype=float)
+    ends = np.concatenate([starts[1:], [np.inf]])
+    k = np.arange(starts.size)
+    rate = (m * phi * f ** (np.outer(k, a - 1.0))).sum(-1)  # (pieces,)
+    span = np.clip(u[..., None] - starts, 0.0, None)
+    span = np.minimum(span, ends - starts)
+    return (span * rate).sum(-1)
+
+
+def multistep_survival_probability(u, alpha, eps, d_minus, d_plus, milestones, factor, sigma=1.0, c=None):
+    """``P(σ_G > u) = exp(-H(u))`` under the multistep schedule (:func:`multistep_cumulative_hazard`)."""
+    return np.exp(-multistep_cumulative_hazard(u, alpha, eps, d_minus, d_plus, milestones, factor, sigma, c))
+
+
+def multistep_restricted_mean(horizon, alpha, eps, d_minus, d_plus, milestones, factor, sigma=1.0, c=None):
+    """``E min(σ_G, T) = ∫_0^T P(σ_G > u) du`` under the multistep schedule (exact, piecewise exponential)."""
+    T = float(check_positive(horizon, "horizon"))
+    a, m, phi, _, _ = _per_axis(alpha, eps, sigma, d_minus, d_plus, c)
+    starts, f = _multistep_pieces(milestones, factor)
+    edges = np.concatenate([starts[starts < T], [T]])
+    total = 0.0
+    for k in range(edges.size - 1):
+        r = float(np.sum(m * phi * f ** (k * (a - 1.0))))
+        h0 = float(multistep_cumulative_hazard(edges[k], alpha, eps, d_minus, d_plus, milestones, factor, sigma, c))
+        total += math.exp(-h0) * -math.expm1(-r * (edges[k + 1] - edges[k])) / r
+    return total
 
 
 def exit_direction_probabilities(alpha, eps, d_minus, d_plus, sigma=1.0, c=None):
