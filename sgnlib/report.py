@@ -59,10 +59,14 @@ def fmt_range(values, nd: int = 2) -> str:
 
 
 def sig3(x) -> str:
-    """Three significant digits, no exponent: ``1157``, ``28.5``, ``0.0422``."""
+    """Three significant digits: ``1157``, ``28.5``, ``0.0422``; below 10⁻³ in scientific form ``6.22 × 10⁻⁷``."""
     x = float(x)
     if not math.isfinite(x) or x == 0:
         return fmt(x, 0)
+    if abs(x) < 1e-3:
+        mant, exp = f"{x:.2e}".split("e")
+        sup = str(int(exp)).translate(str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"))
+        return f"{mant.replace('-', _MINUS)} × 10{sup}"
     return fmt(x, max(0, 2 - math.floor(math.log10(abs(x)))))
 
 

@@ -14,6 +14,7 @@ def test_formatting():
     assert report.fmt_range([0.97, 1.01, np.nan]) == "0.97 to 1.01"
     assert report.fmt_range([0.971, 0.974]) == "0.97"
     assert report.sig3(1157.2) == "1157" and report.sig3(0.04224) == "0.0422" and report.sig3(28.46) == "28.5"
+    assert report.sig3(6.2213e-7) == "6.22 × 10\u207b\u2077" and report.sig3(-0.00052) == "\u22125.20 × 10\u207b\u2074"
 
 
 def test_pct_dev_words_and_signs():
