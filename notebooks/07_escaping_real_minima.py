@@ -211,12 +211,12 @@ print({ds: v.word for ds, v in verdicts.items()})
 # %% mystnb={"figure": {"caption": "Figure 3, first data set: mean escape time against the learning rate at fixed batch size (points: censored exponential means with 95 % intervals over the seeds of each point), with the three fitted theories (the two Gaussian curves coincide).", "name": "fig-escaping-real-minima-fig3a"}}
 pts, curves, labels = er.figure3_data(runs, fits, lands, datasets[0], batch_size=batch_size, check_every=check_every)
 plotting.sim_vs_theory(pts["eta"], pts["mean"], pts["ci_low"], pts["ci_high"], theory=curves, theory_label=labels,
-                       title=f"{datasets[0].capitalize()}, B = {batch_size}", **FIG3)
+                       title=f"{datasets[0].capitalize()}, B = {batch_size}", **FIG3);
 
 # %% mystnb={"figure": {"caption": "Figure 3, second data set: as above.", "name": "fig-escaping-real-minima-fig3b"}}
 pts, curves, labels = er.figure3_data(runs, fits, lands, datasets[1], batch_size=batch_size, check_every=check_every)
 plotting.sim_vs_theory(pts["eta"], pts["mean"], pts["ci_low"], pts["ci_high"], theory=curves, theory_label=labels,
-                       title=f"{datasets[1].capitalize()}, B = {batch_size}", **FIG3)
+                       title=f"{datasets[1].capitalize()}, B = {batch_size}", **FIG3);
 
 # %% [markdown]
 # **Verdict on {glue:text}`ch07_fit_a_name`: {glue:text}`ch07_fit_a_verdict`** — criterion:
@@ -294,7 +294,7 @@ report.table(surv, digits=2)
 
 # %% mystnb={"figure": {"caption": "Figure 4: probability that SGD has not yet escaped after u iterations, for several batch sizes (Kaplan–Meier, solid) with the fitted exponential law of Cor 4.6 (dashed).", "name": "fig-escaping-real-minima-fig4"}}
 plotting.survival_curves(curves, theory=theory, xlabel="iteration u", title=f"{survival_dataset.capitalize()}, "
-                         f"η = {survival_eta}")
+                         f"η = {survival_eta}");
 
 # %% tags=["hide-input"]
 report.glue_numbers("ch07_surv", name=survival_dataset.capitalize(), eta=report.fmt(survival_eta),
@@ -333,7 +333,7 @@ alphas = er.noise_alphas(survival_dataset, batch_size=batch_size, n_batches=nois
 fitted = alphas[alphas["fitted"]]
 
 # %% mystnb={"figure": {"caption": "Tail index α of the gradient noise of every parameter at the minimum, by layer (bar: median; dashed: the Gaussian α = 2).", "name": "fig-escaping-real-minima-alpha"}}
-plotting.alpha_per_parameter(fitted["alpha"], fitted["group"], xlabel="layer")
+plotting.alpha_per_parameter(fitted["alpha"], fitted["group"], xlabel="layer");
 
 # %% tags=["hide-input"]
 report.glue_numbers("ch07_noise", batches=str(noise_batches), fitted=report.fmt_count(len(fitted), len(alphas),
