@@ -357,7 +357,8 @@ def decay_branch_panels(samples, curves, *, scatter=None, mark=None, bins=50, qu
         axs[name].set_ylim(0, 1.05 * ymax)
     ax = axs["curves"]
     for i, (label, (x, y)) in enumerate(curves.items()):
-        ax.plot(np.asarray(x), np.asarray(y), lw=0.8, color=PALETTE[(i + 1) % len(PALETTE)], label=str(label))
+        ax.plot(np.asarray(x), np.asarray(y), lw=0.8, color=PALETTE[(i + 1) % len(PALETTE)], label=str(label),
+                zorder=2 + len(curves) - i)  # the first curve on top: where runs coincide, it is the one seen
     if mark is not None:
         ax.axvline(mark, color="0.4", ls=":", lw=1.0)
     _finish(ax, curve_xlabel, curve_ylabel, None, False, False)

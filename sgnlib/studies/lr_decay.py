@@ -500,9 +500,8 @@ def accuracy_verdicts(final: pd.DataFrame, *, level: float = 0.95, marginal_leve
                       worse_level: float = 0.05, worse_marginal: float = 0.10) -> dict:
     """The paper's two accuracy claims as verdicts: ``"same"`` and ``"worse"``.
 
-    * ``same`` — decay and batch increase end at the same top-1: :func:`sgnlib.report.intervals_cover`
-      of the difference decay − batch increase against 0, with the standard error scaled so that the
-      normal band at ``level`` equals the Welch t interval.
+    * ``same`` — decay and batch increase end at the same top-1: the Welch t interval at ``level`` of the
+      difference decay − batch increase covers 0 (marginal: only the ``marginal_level`` one does).
     * ``worse`` — constant settings end below both: one-sided Welch t-tests of constant < decay and
       constant < batch increase; holds when both p < ``worse_level``, marginal when both
       p < ``worse_marginal``, fails otherwise (a miss names each comparison that did not hold).
@@ -513,11 +512,14 @@ def accuracy_verdicts(final: pd.DataFrame, *, level: float = 0.95, marginal_leve
     if short:
         raise ValueError(f"accuracy_verdicts needs at least 2 runs of each schedule; too few for {', '.join(short)}")
     d, se, df = _welch(top["decay"], top["batch increase"])
-    z = _st.norm.ppf(0.5 + level / 2)
-    se_eff = max(se, 1e-12) * (_st.t.ppf(0.5 + level / 2, df) / z if np.isfinite(df) else 1.0)
-    same = report.intervals_cover(d, se_eff, 0.0, labels=["decay − batch increase"], level=level, marginal_level=marginal_level)
-    same = dataclasses.replace(same, numbers={**same.numbers, "diff": report.fmt(d), "lo": report.fmt(d - z * se_eff),
-                                              "hi": report.fmt(d + z * se_eff)})
+    half, half_m = (float(_st.t.ppf(0.5 + lv / 2, df)) * se for lv in (level, marginal_level))
+    word = "holds" if abs(d) <= half else "marginal" if abs(d) <= half_m else "fails"
+    same = report.Verdict(
+        word, f"the difference of mean top-1 decay − batch increase is within its {100 * level:g} % Welch t interval "
+              f"of 0 (marginal within the {100 * marginal_level:g} % one)",
+        {"diff": report.fmt(d), "lo": report.fmt(d - half), "hi": report.fmt(d + half), "df": report.fmt(df, 1)},
+        () if word == "holds" else (f"decay − batch increase = {report.fmt(d)} points, {100 * level:g} % interval "
+                                    f"{report.fmt(d - half)} to {report.fmt(d + half)}",))
     ps, misses, numbers = [], [], {}
     for other, tag in (("decay", "decay"), ("batch increase", "batch")):
         diff, s, dof = _welch(top[other], top["constant"])
