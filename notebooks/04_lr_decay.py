@@ -106,7 +106,7 @@ print(f"profile={profile}, device={device}, {data}: {subset} training examples")
 branch = lr_decay.branch_at_decay(fig_setup, seed=seed, before_epochs=fig_before, after_epochs=fig_after,
                                   factor=fig_factor, n_batches=fig_batches, n_coords=n_coords, device=device)
 pairs = [("before", "after decay"), ("before", "no decay"), ("no decay", "after decay")]
-fig_table = lr_decay.attenuation_summary(branch.amplitude, pairs, level=level)
+fig_table = lr_decay.attenuation_summary(branch.amplitude, pairs, stats_=("iqr", "sigma", "update_iqr"), level=level)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Figure 2 again. Top: the gradient noise $u_k$ of one sampled parameter (the one whose IQR ratio after / before the decay is the median of all) over the same mini-batches, at the branch point, after the decayed branch, and after the branch without decay. Bottom left: the per-iteration training loss of both branches (dotted: the decay). Bottom right: the IQR of every sampled parameter after against before, for both branches (grey: no change).", "name": "fig-lr-decay-branch"}}
 plotting.decay_branch_panels(**branch.figure_data("iqr"))
@@ -114,7 +114,7 @@ plotting.plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(fig_table[["before", "after", "unit", "compared", "dropped", "median", "lo", "hi"]].round(3).to_string(index=False))
+print(fig_table[["before", "after", "stat", "compared", "dropped", "median", "lo", "hi"]].round(3).to_string(index=False))
 
 # %% tags=["hide-input"]
 v_grad = lr_decay.attenuation_verdict(branch.amplitude, "before", "after decay")
@@ -161,7 +161,7 @@ report.glue_numbers("ch04", fig_model=f"{fig_model} of width {fig_width}", fig_b
 # and of the gradient noise only as far as the first paragraph's verdict allows.
 
 # %% tags=["hide-input"]
-report.table(fig_table[["before", "after", "unit", "compared", "dropped", "share", "median", "lo", "hi"]], digits=3)
+report.table(fig_table[["before", "after", "unit", "stat", "compared", "dropped", "share", "median", "lo", "hi"]], digits=3)
 
 # %% [markdown]
 # ## Decay, batch increase or neither: the ResNet-20 study
@@ -197,6 +197,8 @@ report.table(acc.rename(columns={"lo": "95 % lo", "hi": "95 % hi"}), digits=1)
 verdicts["same"].glue("ch04_same")
 verdicts["worse"].glue("ch04_worse")
 top = acc.set_index("schedule")
+alpha_end = along[along["epoch"] == epochs].set_index("schedule")["alpha"]
+report.glue_numbers("ch04", **{f"alpha_end_{k.split()[0]}": fmt(v) for k, v in alpha_end.items()})
 report.glue_numbers("ch04", **{f"top1_{k.split()[0]}": fmt(top.loc[k, "top-1 (%)"], 1) for k in top.index},
                     runs=str(len(run_seeds)), model=f"{model} of width {width}", epochs=str(epochs),
                     milestones=" and ".join(map(str, study.milestones)), factor=str(factor), n_batches=str(n_batches),
@@ -217,6 +219,12 @@ report.glue_numbers("ch04", **{f"top1_{k.split()[0]}": fmt(top.loc[k, "top-1 (%)
 # (misses: {glue:text}`ch04_worse_misses`). "Same" here means *not distinguishable with
 # {glue:text}`ch04_runs` runs*: the width of the interval says how large a difference would have
 # been seen.
+#
+# The median fitted α of the sampled parameters at the last epoch is {glue:text}`ch04_alpha_end_decay`
+# (decay), {glue:text}`ch04_alpha_end_batch` (batch increase, at B = {glue:text}`ch04_bmax`) and
+# {glue:text}`ch04_alpha_end_constant` (constant). The generalised CLT predicts α → 2 as B grows
+# when the per-example gradients have finite variance (chapter 03 measures which regime these
+# networks are in).
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "The noise amplitude along each schedule: at each measured epoch, the median IQR over the sampled parameters, averaged over the runs (bands: 95 % Student-t intervals over the runs). Left: the gradient noise $u_k$ at the batch size the run uses at that epoch; right: the update noise $\\eta u_k$.", "name": "fig-lr-decay-along"}}
 panel = dict(data=along, x="epoch", by="schedule", label="{}", logy=True, xlabel="epoch")
