@@ -69,6 +69,8 @@ __all__ = [
     "prop32_exponent",
     "relaxation_time",
     "relaxation_time_bound",
+    "lemma33_product_mean",
+    "lemma33_as_printed",
     "exit_rate",
     "survival_probability",
     "mean_exit_time",
@@ -286,6 +288,46 @@ def relaxation_time_bound(eps_bar, c1=1.0):
     """The right-hand side of eq. 14, ``C_1 |ln ε̄|``."""
     eb = check_positive(eps_bar, "eps_bar")
     return check_positive(c1, "c1") * np.abs(np.log(eb))
+
+
+def lemma33_product_mean(t, w_l, w_j, h_ll, h_jj):
+    """``E[Z^l_t Z^j_t] = w_l w_j e^(-(h_ll+h_jj)t)`` for ``l ≠ j`` in a diagonal quadratic basin (cf. Lemma 3.3, eq. 10).
+
+    The small-jump processes ``ξ^l`` are symmetric (the paper's ``L`` is mean-zero
+    SαS and the cut at ``±O`` is symmetric) and independent across axes, so
+    ``Z^l_t = w_l e^(-h_ll t) + (mean-zero noise)`` and the product's mean is the
+    product of the means, exactly.
+    """
+    t = check_positive(t, "t", allow_zero=True)
+    hl, hj = check_positive(h_ll, "h_ll"), check_positive(h_jj, "h_jj")
+    return np.asarray(w_l, dtype=float) * np.asarray(w_j, dtype=float) * np.exp(-(hl + hj) * t)
+
+
+def lemma33_as_printed(t, w_l, w_j, h_ll, h_jj, eps_bar_l, eps_bar_j, alpha_l, alpha_j, rho):
+    """Lemma 3.3 (eq. 10) as printed: ``w_l w_j e^(-(h_ll+h_jj)t) + A_jl(t) + A_lj(t)``.
+
+    ``A_lj(t) = ε̄_l w_j e^(-h_jj t) μ^l_ξ (2t + (1 - e^(-h_ll t))/h_ll)``,
+    ``μ^l_ξ = 2t (ε̄_l^(-ρ(1-α_l)) - 1)/(1 - α_l)``, read from the printed lemma.
+
+    Kind: an internal inconsistency. ``μ^l_ξ > 0`` for every α ∈ (1, 2) and
+    ``ε̄ < 1``, so the printed ``A`` terms are non-zero, while the paper's own
+    mean-zero symmetric ``L`` makes the small jumps mean-zero and the product
+    mean exactly :func:`lemma33_product_mean` (no ``A`` terms).
+    """
+    t = np.asarray(check_positive(t, "t", allow_zero=True), dtype=float)
+    hl, hj = float(check_positive(h_ll, "h_ll")), float(check_positive(h_jj, "h_jj"))
+    al, aj = float(check_alpha(alpha_l)), float(check_alpha(alpha_j))
+    r = float(_check_rho(rho))
+    el, ej = float(check_positive(eps_bar_l, "eps_bar_l")), float(check_positive(eps_bar_j, "eps_bar_j"))
+    if al == 1.0 or aj == 1.0:
+        raise ValueError("Lemma 3.3's mu_xi divides by 1 - alpha: alpha must not be 1")
+
+    def a_term(e_a, a_a, h_a, w_b, h_b):
+        mu = 2.0 * t * (e_a ** (-r * (1.0 - a_a)) - 1.0) / (1.0 - a_a)
+        return e_a * w_b * np.exp(-h_b * t) * mu * (2.0 * t + (1.0 - np.exp(-h_a * t)) / h_a)
+
+    return (lemma33_product_mean(t, w_l, w_j, hl, hj) + a_term(el, al, hl, float(w_j), hj)
+            + a_term(ej, aj, hj, float(w_l), hl))
 
 
 # --------------------------------------------------------------------------- first-jump exit law
@@ -703,6 +745,10 @@ DISCREPANCIES = (
                 "P(s_t ε 1ᵀλ J ∉ [d−, d+]): jump scaled by s_t",
                 "jump scaled by s_t^((α−1)/α), as in eq. 3 and the right side (first_jump_exit_probability)",
                 "ch. 05, exit per large jump"),
+    Discrepancy("Lemma 3.3 (eq. 10)", "internal inconsistency",
+                "E[Z^l Z^j] ≈ w_l w_j e^(−(h_ll+h_jj)t) + A_jl + A_lj, A ∝ μ_ξ = 2t(ε̄^(−ρ(1−α))−1)/(1−α) > 0",
+                "w_l w_j e^(−(h_ll+h_jj)t): the paper's L is mean-zero SαS, so the small jumps are mean-zero (lemma33_product_mean)",
+                "ch. 05, small-jump covariance"),
     Discrepancy("eq. 15", "typo",
                 "E[S_k] = (α/2) s_t^(−ρα) ε^(−ρα)",
                 "1/β_l ∝ s_t^(−ρ(α−1)), the inverse of eq. 12 (mean_interjump_time)",

@@ -89,3 +89,19 @@ def test_return_times_follow_eq14_relaxation_time():
     assert relaxation.return_times([0.001], **kw).iloc[0].equals(df.iloc[1])
     with pytest.raises(ValueError, match="dt"):
         relaxation.return_times([0.1], **{**kw, "dt": 1.0})
+
+
+def test_small_jump_products_follow_the_product_of_means_not_printed_lemma33():
+    """Lemma 3.3 (eq. 10): with mean-zero symmetric small jumps, E[Z¹Z²] = w₁w₂e^(−(h₁₁+h₂₂)t); the printed A terms
+    are positive and far above the simulated mean."""
+    from sgnlib.studies import relaxation
+
+    kw = dict(alpha=A, eps_bar=0.05, rho=RHO, curvatures=[1.0, 0.5], start=[1.0, 0.8], horizon=2.0, dt=0.01,
+              n_paths=400, seed=4, n_times=4, cache=False)
+    df = relaxation.small_jump_products(**kw)
+    assert len(df) == 4 and df["time"].iloc[-1] == pytest.approx(2.0)
+    assert (np.abs(df["mean"] - df["derived_euler"]) < 4 * df["se"] + 1e-3).all()
+    assert (df["printed"] > df["mean"] + 10 * df["se"]).all()
+    assert theory.lemma33_as_printed(0.0, 1.0, 0.8, 1.0, 0.5, 0.05, 0.05, A, A, RHO) == pytest.approx(0.8)
+    with pytest.raises(ValueError, match="curvatures"):
+        relaxation.small_jump_products(**{**kw, "curvatures": [1.0]})

@@ -15,6 +15,9 @@ Studies behind chapter 05 (:cite:`battash2023revisiting`, Sec. 3):
   started at the edge ``d+`` (where a large jump leaves it), takes to reach
   the ``ε̄^ζ``-neighbourhood, against ``T_R``, and the share of paths with a
   large jump before they got there, against ``1 − e^(−β T_R)``.
+* :func:`small_jump_products` — Lemma 3.3 (eq. 10): the mean of ``Z^1_t Z^2_t``
+  of the small-jump process in a diagonal quadratic basin, against the
+  product of the means and against the printed lemma.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from sgnlib._checks import check_alpha, check_positive
 from sgnlib.cache import UnitCache
 
 __all__ = ["lemma31_paths", "late_slopes", "lemma31_bound_verdict", "prop32_deviation", "prop32_rate_verdict",
-           "relaxation_and_gap_curves", "return_times"]
+           "relaxation_and_gap_curves", "return_times", "small_jump_products"]
 
 PROP_STUDY = "ch05-prop32"
 RETURN_STUDY = "ch05-return-times"
+PRODUCT_STUDY = "ch05-small-jump-products"
 #: Bump when the simulation behind a cached unit changes.
 VERSION = "ch05-relaxation-1"
 
@@ -231,3 +235,45 @@ def return_times(eps_bars: Sequence[float], *, alpha: float, rho: float, zeta: f
                      "returned": t_ret.size / int(n_paths), "jump_before": float(u["early"].mean()),
                      "jump_before_pred": 1.0 - np.exp(-beta * t_r)})
     return pd.DataFrame(rows)
+
+
+def small_jump_products(*, alpha: float, eps_bar: float, rho: float, curvatures: Sequence[float],
+                        start: Sequence[float], horizon: float, dt: float, n_paths: int, seed: int,
+                        n_times: int = 8, device: str = "cpu", cache: bool = True) -> pd.DataFrame:
+    """Lemma 3.3 (eq. 10): mean of ``Z^1_t Z^2_t`` of the small-jump process (eq. 8) in ``U = Σ_l h_ll w_l²/2``.
+
+    Two axes with the same α and ε̄, started at ``start``, only the jumps
+    ``|ΔL| ≤ ε̄^(−ρ)`` kept; ``n_times`` equally spaced saved times. Columns:
+    ``time, mean, se`` (of the product over paths), ``derived``
+    (:func:`sgnlib.theory.lemma33_product_mean`), ``derived_euler`` (the same for
+    the Euler scheme, ``w_1 w_2 ((1 − h_11 dt)(1 − h_22 dt))^k``) and
+    ``printed`` (:func:`sgnlib.theory.lemma33_as_printed`).
+    """
+    a, e = float(check_alpha(alpha)), float(check_positive(eps_bar, "eps_bar"))
+    h = np.asarray(check_positive(np.asarray(curvatures, dtype=float), "curvatures"), dtype=float).ravel()
+    w0 = np.asarray(start, dtype=float).ravel()
+    if h.size != 2 or w0.size != 2:
+        raise ValueError(f"curvatures and start must have 2 entries; got {curvatures!r}, {start!r}")
+    step, T = float(check_positive(dt, "dt")), float(check_positive(horizon, "horizon"))
+    n_steps = int(round(T / step))
+    every = max(1, n_steps // int(n_times))
+    settings = dict(alpha=a, eps_bar=e, rho=float(rho), curvatures=h.tolist(), start=w0.tolist(), horizon=T, dt=step,
+                    n_paths=int(n_paths), every=every)
+
+    def compute() -> dict[str, np.ndarray]:
+        gen = streams.torch_generator(seed, PRODUCT_STUDY, device=device, **settings)
+        r = sde.simulate(sde.quadratic(h.tolist()), w0, alpha=a, eps=e, rho=rho, small_jumps_only=True, dt=step,
+                         horizon=T, n_paths=int(n_paths), record_every=every, generator=gen, device=device)
+        prod = (r.trajectory[:, :, 0] * r.trajectory[:, :, 1]).double().cpu().numpy()
+        return {"time": np.asarray(r.times), "mean": prod.mean(1), "se": prod.std(1, ddof=1) / np.sqrt(prod.shape[1])}
+
+    key = {"study": PRODUCT_STUDY, "seed": int(seed), "device": str(device), "version": VERSION, **settings}
+    u = UnitCache(PRODUCT_STUDY).get_or_compute(key, compute) if cache else compute()
+    t = np.asarray(u["time"], dtype=float)
+    keep = t > 0
+    t = t[keep]
+    k = np.rint(t / step)
+    return pd.DataFrame({"time": t, "mean": u["mean"][keep], "se": u["se"][keep],
+                         "derived": theory.lemma33_product_mean(t, w0[0], w0[1], h[0], h[1]),
+                         "derived_euler": w0[0] * w0[1] * ((1 - h[0] * step) * (1 - h[1] * step)) ** k,
+                         "printed": theory.lemma33_as_printed(t, w0[0], w0[1], h[0], h[1], e, e, a, a, rho)})
