@@ -148,6 +148,7 @@ def _check_mathjax(app):
 _HARNESS_LINE = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*(?:\n|$)", re.M)
 _NOQA = re.compile(r"[ \t]*#[ \t]*noqa\b[^\n]*")
 _GLUE_CALLS = {"glue", "glue_numbers"}
+_OBJECT_REPR = re.compile(r"^\[?<(?:Axes|Figure|matplotlib\.)")
 _HIDING_TAGS = {"hide-input", "hide-cell", "hide_input", "hide_cell"}
 REMOVE_TAG = "remove-cell"
 
@@ -184,6 +185,15 @@ def _glue_statements(source: str) -> tuple[int, bool]:
     return calls, bool(tree.body) and only(tree.body)
 
 
+def _object_repr(output) -> bool:
+    """A cell's text result that is only the repr of a matplotlib object (``<Axes: …>``, ``[<matplotlib.lines…>]``)."""
+    data = output.get("data") or {}
+    if output.get("output_type") != "execute_result" or set(data) != {"text/plain"}:
+        return False
+    text = data["text/plain"]
+    return bool(_OBJECT_REPR.match("".join(text) if isinstance(text, list) else text))
+
+
 def _shows_something(cell) -> bool:
     """Whether a code cell has an output a reader sees (a glue record with ``display=False`` shows nothing)."""
     for out in cell.get("outputs", []):
@@ -209,9 +219,11 @@ def clean_notebook(nb: dict) -> dict:
     * ``# NBVAL_…`` comment lines and trailing ``# noqa`` comments leave the code (nbval and
       ruff read them from the chapter sources, not from the pages);
     * papermill's ``injected-parameters`` cell and glue bookkeeping cells (:func:`glue_bookkeeping`)
-      get the ``remove-cell`` tag: myst-nb still reads their glued values, but does not show them.
+      get the ``remove-cell`` tag: myst-nb still reads their glued values, but does not show them;
+    * a figure cell that ends in an expression also returns the plot's object (``<Axes: …>``): that
+      text result is dropped, which also keeps myst-nb from giving the figure's name to two outputs.
     """
-    done = {"harness_comments": 0, "injected": 0, "bookkeeping": 0}
+    done = {"harness_comments": 0, "injected": 0, "bookkeeping": 0, "object_reprs": 0}
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
@@ -223,6 +235,11 @@ def clean_notebook(nb: dict) -> dict:
         if n_lines or n_noqa:
             done["harness_comments"] += n_lines + n_noqa
             cell["source"] = new
+        outputs = cell.get("outputs", [])
+        if any(k.startswith("image/") for o in outputs for k in (o.get("data") or {})):
+            kept = [o for o in outputs if not _object_repr(o)]
+            done["object_reprs"] += len(outputs) - len(kept)
+            cell["outputs"] = kept
         if REMOVE_TAG in tags:
             continue
         if "injected-parameters" in tags:

@@ -155,12 +155,27 @@ def test_clean_notebook_drops_harness_comments_and_cells():
     the parameters cell and cells with output stay."""
     nb = json.loads(nbformat.writes(_chapter(VALUES)))
     done = sx.clean_notebook(nb)
-    assert done == {"harness_comments": 3, "injected": 1, "bookkeeping": 1}
+    assert done == {"harness_comments": 3, "injected": 1, "bookkeeping": 1, "object_reprs": 0}
     params, injected, checked, glue = nb["cells"][1:]
     assert checked["source"] == "print(1)\nx = 2"
     assert "remove-cell" in injected["metadata"]["tags"] and "remove-cell" in glue["metadata"]["tags"]
     assert "remove-cell" not in params["metadata"]["tags"] and "remove-cell" not in checked["metadata"].get("tags", [])
-    assert sx.clean_notebook(nb) == {"harness_comments": 0, "injected": 0, "bookkeeping": 0}, "not idempotent"
+    assert not any(sx.clean_notebook(nb).values()), "not idempotent"
+
+
+def test_clean_notebook_drops_the_axes_repr_of_a_figure_cell():
+    """A figure cell ending in an expression shows ``<Axes: …>`` beside its figure (and myst-nb would give the
+    figure's name to both outputs): the repr goes, the figure and other text results stay."""
+    axes = nbformat.v4.new_output("execute_result", data={"text/plain": "<Axes: title={'center': 'x'}>"}, execution_count=1)
+    figure = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>", "text/plain": "<Figure size 640x480>"})
+    number = nbformat.v4.new_output("execute_result", data={"text/plain": "0.5"}, execution_count=2)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("plot()", outputs=[axes, figure]), nbformat.v4.new_code_cell("x", outputs=[number]),
+                nbformat.v4.new_code_cell("ax", outputs=[axes])]
+    nb = json.loads(nbformat.writes(nb))
+    assert sx.clean_notebook(nb)["object_reprs"] == 1
+    assert [o["output_type"] for o in nb["cells"][0]["outputs"]] == ["display_data"]
+    assert len(nb["cells"][1]["outputs"]) == 1 and len(nb["cells"][2]["outputs"]) == 1, "only figure cells are touched"
 
 
 @pytest.mark.parametrize("source, tags, outputs, expected", [
