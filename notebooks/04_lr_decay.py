@@ -76,6 +76,8 @@ run_seeds = [0, 1, 2]     # runs per schedule
 n_batches = 50            # mini-batches per noise measurement of the schedule study
 
 # %%
+import warnings
+
 import torch
 
 import sgnlib
@@ -84,6 +86,7 @@ from sgnlib.report import fmt
 from sgnlib.studies import lr_decay
 
 plotting.use_style()
+warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's notebook bars are not used
 device = sgnlib.resolve_device(device)
 if threads:
     torch.set_num_threads(threads)  # training is chaotic: other thread counts sum in another order
@@ -170,8 +173,8 @@ report.table(fig_table[["before", "after", "unit", "stat", "compared", "dropped"
 # {glue:text}`ch04_epochs` epochs from η = {glue:text}`ch04_lr`, B = {glue:text}`ch04_batch`. After
 # epochs {glue:text}`ch04_milestones` the decay schedule divides η by {glue:text}`ch04_factor`; the
 # batch-increase schedule multiplies B by {glue:text}`ch04_factor` instead (up to
-# B = {glue:text}`ch04_bmax`, which the {glue:text}`ch04_n_train` training examples allow; the paper's
-# factor is 10, presumably, and it does not say); the constant schedule changes nothing. Every run is
+# B = {glue:text}`ch04_bmax`, which the {glue:text}`ch04_n_train` training examples allow; the paper does
+# not give its factor, the `paper` profile uses 10); the constant schedule changes nothing. Every run is
 # initialised and shuffled from its own stream, so the runs of a schedule are independent
 # repetitions. The noise of {glue:text}`ch04_n_coords` parameters is measured on
 # {glue:text}`ch04_n_batches` mini-batches of the batch size the run uses at that epoch, at epochs
@@ -291,9 +294,11 @@ report.glue_numbers("ch04", m1=str(m1), m1_next=str(m1 + 1), n_test=str(study.se
 # **{glue:text}`ch04_m_grad_verdict`** against **{glue:text}`ch04_m_ctrl_verdict`** for the constant
 # runs, median ratios {glue:text}`ch04_m_grad_median` and {glue:text}`ch04_m_ctrl_median`.
 # So "learning-rate decay attenuates the noise" is sure of the noise *in the update* — the term
-# $\epsilon u_k$ of the paper's SDE — and only the comparison with the controls says whether the decay
-# also changes the gradient noise; Figure 2 of the paper, one parameter in unstated units with no
-# control beyond the same epoch, cannot tell the two apart. Whether, at this scale, the decay and the
+# $\epsilon u_k$ of the paper's SDE — by construction; for the gradient noise the two comparisons
+# above answer different questions (smaller than where the run would have gone without the decay,
+# or smaller than before the decay), and only the first is the paper's. Figure 2 of the paper shows
+# one parameter without saying whether it plots $u_k$ or $\epsilon u_k$, and no measure over many
+# parameters, so it cannot tell these apart. Whether, at this scale, the decay and the
 # batch increase end alike (**{glue:text}`ch04_same_verdict`**) and the constant schedule ends worse
 # (**{glue:text}`ch04_worse_verdict`**) is the paper's CIFAR-100 finding (66.7, 66.4, 53 %) retested.
 #
