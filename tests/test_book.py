@@ -176,7 +176,7 @@ _PAGE_JS = """() => ((window.MathJax && MathJax.startup && MathJax.startup.promi
     injected: cells.filter(c => c.classList.contains('tag_injected-parameters')
                                 || /^\\s*# Parameters\\s*$/m.test(inputText(c).split('\\n').filter(l => l.trim())[0] || ''))
                    .map(c => inputText(c).trim().slice(0, 80)),
-    bookkeeping: cells.filter(c => c.querySelector('details') && !visibleOutput(c) && /\bglue(_numbers)?\(/.test(inputText(c)))
+    bookkeeping: cells.filter(c => c.querySelector('details') && !visibleOutput(c) && /\\bglue(_numbers)?\\(/.test(inputText(c)))
                       .map(c => inputText(c).trim().slice(0, 80)),
     equations: Array.from(main.querySelectorAll('mjx-container[display="true"]')).map(m => {
       const math = m.querySelector('mjx-math');
