@@ -63,13 +63,14 @@ ms_factors = [1.0, 0.5, 0.1]  # decay factors per milestone (1: no decay)
 ms_horizon = 400.0        # its horizon (SDE time)
 t41_eta = 1e-4            # learning rate of the printed-Thm-4.1 experiment (two axes, alpha 1.4 and 1.8)
 t41_gammas = [1.0, 0.8, 0.6]  # its cooling rates
+expand_etas = [1e-3, 3e-4, 1e-4, 3e-5]  # learning rates of the eq. 17 experiment (two axes, common alpha)
 
 # %%
 import numpy as np
 
 import sgnlib
 from sgnlib import plotting, report, stable, theory
-from sgnlib.studies import jump_exits, levy_jumps, multistep, printed_thm41, relaxation
+from sgnlib.studies import eta_expansion, jump_exits, levy_jumps, multistep, printed_thm41, relaxation
 
 plotting.use_style()
 device = sgnlib.resolve_device(device)
@@ -628,6 +629,40 @@ report.glue_numbers("ch05_t41", gammas=report.fmt_list(t41["gamma"], 1), eta=f"{
 # {glue:text}`ch05_t41p_criterion`; misses: {glue:text}`ch05_t41p_misses`) but is loose by a factor
 # {glue:text}`ch05_t41_ratio`, growing as γ falls: a bound that holds but is loose.
 #
+# ## Eq. 17: the escape time as a function of η
+#
+# Eq. 17 expands Cor 4.2 (eq. 16) in the learning rate. Its constants $C_{l,i}$ (functions of the
+# Hessian, the gradient and the weights) and $C_{j\lambda}$ are defined only in the appendix, which our
+# copy lacks, so the printed expansion cannot be evaluated; its dependence on η can. With all
+# $\alpha_l$ equal its denominator is $\sum_i C_{l,i} + O(\eta^{1+(\alpha-1)/\alpha})$, so the bound tends to a
+# constant as η → 0, whereas eq. 16, with $\bar m_l\propto\epsilon^{\alpha}=\eta^{\alpha-1}$, gives
+# $\mathbb E\sigma_G\propto\eta^{-(\alpha-1)}$, as does the derived law — an internal inconsistency between
+# eq. 16 and its expansion. We simulate two axes with α = {glue:text}`ch05_alpha` each in
+# $U = |w|^2/2$ on $(-1,1)^2$ at small noise and fit the exponent of η.
+
+# %%
+eta_tab = eta_expansion.mean_exit_vs_eta(expand_etas, alpha=alpha, n_paths=n_paths, dt=dt, seed=seed, device=device)
+eta_verdict = eta_expansion.eta_exponent_verdict(eta_tab, alpha)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(eta_tab[["eta", "eps", "mean", "ci_low", "ci_high", "censored_share", "derived"]].round(4)
+      .to_string(index=False, formatters={"eta": "{:g}".format}))
+print(f"exponent of eta {eta_verdict.numbers['slope']} vs -(alpha-1) = {1 - alpha:g}: {eta_verdict.word}")
+
+# %% tags=["hide-input"]
+eta_verdict.glue("ch05_eta")
+report.glue_numbers("ch05_eta", etas=", ".join(f"{x:g}" for x in eta_tab["eta"]),
+                    printed=report.fmt(eta_expansion.printed_eta_exponent(alpha)),
+                    eps_max=report.fmt(eta_tab["eps"].max(), 3))
+
+# %% [markdown]
+# Over η = {glue:text}`ch05_eta_etas` (ε ≤ {glue:text}`ch05_eta_eps_max`) the fitted exponent is
+# {glue:text}`ch05_eta_slope` (95 % interval {glue:text}`ch05_eta_lo` to {glue:text}`ch05_eta_hi`)
+# against $-(\alpha-1)$ = {glue:text}`ch05_eta_target`: **{glue:text}`ch05_eta_verdict`** (criterion:
+# {glue:text}`ch05_eta_criterion`; misses: {glue:text}`ch05_eta_misses`). The leading exponent of the
+# printed eq. 17, {glue:text}`ch05_eta_printed`, lies outside the interval.
+#
 # ## What differs from the printed formulas, and of what kind
 #
 # Our copy of the paper lacks the appendices with the proofs, so we say nothing about what a
@@ -672,6 +707,8 @@ report.table(theory.discrepancy_table())
 #   {glue:text}`ch05_ms_verdict`, law of the exit time {glue:text}`ch05_mslaw_verdict`.
 # * Thm 4.1 as printed with γ < 1 in two dimensions: as an upper bound {glue:text}`ch05_t41p_verdict`,
 #   loose by {glue:text}`ch05_t41_ratio`×; the derived Weibull mean {glue:text}`ch05_t41d_verdict`.
+# * Eq. 17: the mean escape time scales as $\eta^{-(\alpha-1)}$ at equal α ({glue:text}`ch05_eta_verdict`;
+#   exponent {glue:text}`ch05_eta_slope`), not as the printed expansion's $\eta^0$.
 
 # %%
 from sgnlib.provenance import show_versions  # noqa: E402

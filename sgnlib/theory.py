@@ -585,8 +585,8 @@ def survival_cor46_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma=1.0):
     """Cor 4.6 (eq. 23) as printed: ``P(σ > u) ≤ Σ_l A_{l,ν}^(-1) (β̄_l/β̄_S) e^(-m̄_lΦ_l u)`` (c = 1).
 
     Kind: a bound that holds but is loose: a mixture of per-axis exponentials
-    with different rates, weighted by ``A^(-1)``, which stays above 1 up to
-    about two mean exit times; the derived law is one exponential
+    with different rates, weighted by ``A^(-1)``, which stays above 1 for u
+    up to one to two mean exit times (chapter 06); the derived law is one exponential
     ``exp(-u Σ_l m_lΦ_l)`` (:func:`survival_probability`).
     """
     return survival_thm45_as_printed(u, alpha, eps, rho, d_minus, d_plus, sigma, gamma=1.0)
@@ -757,8 +757,12 @@ DISCREPANCIES = (
                 "Σ_l A_{l,ν}^(−1) (β_l/β_S) × per-axis time; A = 0 for one axis",
                 "one time 1/Σ_l m_lΦ_l (Weibull mean for γ < 1) (mean_exit_time)",
                 "ch. 06, mean escape time and exit direction"),
+    Discrepancy("eq. 17 (η-expansion of eq. 16)", "internal inconsistency",
+                "denominator Σ_i C_{l,i} η^((α_l−α_i)/2) + O(η^(1+(α−1)/α)): tends to a constant as η → 0 at equal α",
+                "eq. 16 (and the derived law) give E σ ∝ η^(−(α−1)) at equal α (mean_exit_time)",
+                "ch. 05, escape time against η"),
     Discrepancy("Cor 4.6 (eq. 23)", "bound holds but is loose",
-                "Σ_l A_{l,ν}^(−1) (β_l/β_S) e^(−m_lΦ_l u), above 1 up to about two means",
+                "Σ_l A_{l,ν}^(−1) (β_l/β_S) e^(−m_lΦ_l u), above 1 for u up to one to two mean exit times",
                 "exp(−u Σ_l m_lΦ_l) (survival_probability)",
                 "ch. 06, law of the exit time"),
     Discrepancy("eqs. 19–20 (Thm 4.3, Cor 4.4)", "bound is violated",
