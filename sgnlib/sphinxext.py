@@ -495,8 +495,17 @@ class ClaimsDirective(Directive):
                 where += link
             else:
                 where += nodes.Text(f"chapter {row['chapter'][:2]} (to come)")
-            body.append([row["claim"], row["paper"] or "—", row["ours"] or "—", para, row["profile"] or "—", where])
+            body.append([self._inline(row["claim"]), self._inline(row["paper"] or "—"), row["ours"] or "—", para,
+                         row["profile"] or "—", where])
         return [_table(cols, (30, 18, 22, 10, 6, 14), body, ["sgn-claims"])]
+
+    def _inline(self, text: str) -> nodes.paragraph:
+        """The registry's own text (claim, the paper's number) parsed as inline markup of the page ($…$ math)."""
+        para = nodes.paragraph()
+        children, messages = self.state.inline_text(text, self.lineno)
+        para += children
+        para += messages
+        return para
 
 
 def _section_anchor(env, doc: str, title: str) -> str | None:

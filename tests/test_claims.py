@@ -50,10 +50,10 @@ def _chapter(values: dict[str, str], *, profile: str = "book", title: str = "Cha
     return nb
 
 
-CLAIMS = """
+CLAIMS = r"""
 claims:
   - id: lemma
-    claim: "Lemma 9.9 holds"
+    claim: 'Lemma 9.9 holds: $e^{-2\mu t}$'
     paper: "rate 2"
     chapter: 91_test
     section: "Lemma 9.9"
@@ -201,7 +201,7 @@ def _build(src: Path, out: Path) -> tuple[str, str]:
 
     (src / "conf.py").write_text(
         'extensions = ["myst_nb", "sgnlib.sphinxext"]\nnb_execution_mode = "off"\nexclude_patterns = ["_build"]\n'
-        'html_theme = "basic"\nmathjax_path = "mathjax/tex-chtml.js"\n')
+        'html_theme = "basic"\nmathjax_path = "mathjax/tex-chtml.js"\nmyst_enable_extensions = ["dollarmath"]\n')
     (src / "index.md").write_text("# Home\n\n```{sgn-claims}\n```\n\n```{toctree}\n91_test\n```\n")
     warnings = io.StringIO()
     app = Sphinx(str(src), str(src), str(out), str(out / ".doctrees"), "html", status=None, warning=warnings,
@@ -228,6 +228,7 @@ def test_scoreboard_and_chapter_page_in_a_build(tmp_path, mathjax_env):
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table[table.index("<tbody"):table.index("</tbody>")], flags=re.S)
     assert len(rows) == 3
     assert "partly" in rows[0] and "holds, fails" in rows[0] and "slope 1.97 vs 2" in rows[0] and ">book<" in rows[0]
+    assert 'class="math' in rows[0] and "e^{-2\\mu t}" in rows[0], "the claim's $…$ is not typeset as math"
     assert re.search(r'href="91_test.html#lemma-9-9-a-test"', rows[0]), rows[0]
     assert "not yet tested" in rows[1] and "to come" in rows[1]
     page = (tmp_path / "out" / "91_test.html").read_text()
