@@ -110,16 +110,23 @@ def trim_site(outdir: Path) -> int:
 
 #: Styles of the tables these directives draw (written into the site's ``_static`` by the build).
 CSS = """
-table.sgn-claims { font-size: 0.85em; }
-table.sgn-claims td, table.sgn-claims th { padding: 0.35em 0.5em; vertical-align: top; }
-table.sgn-claims td:first-child { min-width: 15em; }
+table.sgn-claims { font-size: 0.85em; table-layout: fixed; width: 100%; }
+table.sgn-claims td, table.sgn-claims th { padding: 0.35em 0.5em; vertical-align: top; overflow-wrap: break-word; }
+table.sgn-claims th:nth-child(1) { width: 27%; }
+table.sgn-claims th:nth-child(2) { width: 18%; }
+table.sgn-claims th:nth-child(3) { width: 22%; }
+table.sgn-claims th:nth-child(4) { width: 13%; }
+table.sgn-claims th:nth-child(5) { width: 8%; }
+table.sgn-claims th:nth-child(6) { width: 12%; }
+table.sgn-claims mjx-container[jax="CHTML"] { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden;
+                                               vertical-align: middle; }
 table.sgn-claims .sgn-verdict { font-weight: 600; white-space: nowrap; }
 table.sgn-claims .sgn-reproduced { color: #1a7f37; }
 table.sgn-claims .sgn-partly { color: #9a6700; }
 table.sgn-claims .sgn-contradicted { color: #c4321b; }
 table.sgn-claims .sgn-not-yet-tested { color: var(--pst-color-text-muted, #6b7280); font-weight: 400; white-space: normal; }
 table.sgn-runs { font-size: 0.85em; }
-@media (max-width: 600px) { table.sgn-claims td:first-child { min-width: 11em; } }
+@media (max-width: 720px) { table.sgn-claims { width: 680px; } }
 """
 CSS_FILE = "sgn-book.css"
 
