@@ -81,3 +81,18 @@ def test_an_interrupted_sweep_resumes_with_the_missing_settings_only(monkeypatch
     monkeypatch.setattr(escape, "_simulate", lambda *a, **k: (calls.append(a[4]), real(*a, **k))[1])
     runs = er.escape_sweep("ionosphere", settings, n_seeds=4, **KW)
     assert calls == [0.4, 0.5] and len(runs) == 12
+
+
+def test_survival_verdict_is_the_weakest_over_batch_sizes():
+    """Cor 4.6 over several batch sizes: holds only if the exponential law holds at each; a failing one is a miss."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for B, t in ((2, rng.exponential(100.0, 600)),
+                 (4, np.concatenate([rng.exponential(10.0, 300), rng.exponential(800.0, 300)]))):
+        frames.append(pd.DataFrame({"eta": 0.1, "batch_size": B, "steps": np.minimum(np.ceil(t / 5) * 5, 2000),
+                                    "escaped": t <= 2000}))
+    table, curves, theory, v = er.survival(pd.concat(frames), check_every=5)
+    assert list(table["verdict"]) == ["holds", "fails"] and v.word == "fails"
+    assert len(v.misses) == 1 and v.misses[0].startswith("B = 4") and set(curves) == set(theory) == {"B = 2", "B = 4"}
+    _, _, _, v2 = er.survival(frames[0], check_every=5)
+    assert v2.word == "holds" and not v2.misses
