@@ -193,6 +193,8 @@ _PAGE_JS = """() => ((window.MathJax && MathJax.startup && MathJax.startup.promi
     icon_fonts: Array.from(document.fonts).filter(f => /Font Awesome/.test(f.family) && f.status === 'loaded').length,
     icons: Array.from(document.querySelectorAll('i[class*="fa-"]')).filter(
       i => i.getBoundingClientRect().width > 0 && getComputedStyle(i, '::before').content.length > 2).length,
+    claims_overflow: Array.from(document.querySelectorAll('table.sgn-claims')).map(
+      t => t.offsetWidth - main.querySelector('article, .bd-article, main').clientWidth),
     claims: Array.from(document.querySelectorAll('table.sgn-claims tbody tr')).map(
       r => Array.from(r.querySelectorAll('td')).map(td => td.textContent.trim())),
   };
@@ -358,11 +360,14 @@ def test_site_weight(site):
 
 @pytest.mark.site
 def test_landing_page_leads_with_the_claims_scoreboard(browsed):
-    """The landing page shows the claims scoreboard: one row per entry of book/claims.yml, each with a verdict word."""
+    """The landing page shows the claims scoreboard: one row per entry of book/claims.yml, each with a verdict word,
+    no wider than its column at 1400 px."""
     import yaml
 
     claims = yaml.safe_load((ROOT / "book" / "claims.yml").read_text())["claims"]
     rows = browsed["pages"][("intro", VIEWPORTS[0])]["claims"]
     assert len(rows) == len(claims), f"scoreboard has {len(rows)} rows, claims.yml {len(claims)}"
+    overflow = browsed["pages"][("intro", VIEWPORTS[0])]["claims_overflow"]
+    assert overflow and max(overflow) <= 1, f"the scoreboard is {max(overflow)} px wider than its column at 1400 px"
     words = {"reproduced", "partly", "contradicted", "not yet tested"}
     assert all(any(w in " ".join(r) for w in words) for r in rows), "a scoreboard row has no verdict word"
