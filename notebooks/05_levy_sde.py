@@ -668,8 +668,9 @@ report.glue_numbers("ch05_eta", etas=", ".join(f"{x:g}" for x in eta_tab["eta"])
 # Our copy of the paper lacks the appendices with the proofs, so we say nothing about what a
 # proof does: we compare the printed statements with each other, with what eq. 3 implies and with
 # simulation. Each difference is one of five kinds; the table is `sgnlib.theory.DISCREPANCIES`,
-# and the last column names where the book checks it (chapter 06 for the escape theorems, where
-# the numbers for the loose and the violated bounds are shown).
+# and the last column names where the book checks it: the numbers for the violated bound
+# (eqs. 19–20) and for the printed Cor 4.2 and Cor 4.6 are in chapter 06, those for Thm 4.1 with
+# γ < 1 in the section above.
 
 # %% tags=["hide-input"]
 report.table(theory.discrepancy_table())
@@ -701,12 +702,14 @@ report.table(theory.discrepancy_table())
 #   {glue:text}`ch05_sched_printed`).
 # * Relaxation is logarithmic in $\bar\epsilon$, inter-jump times polynomial: for small noise the
 #   process is back at the minimum before each large jump. By simulation, the return time from the
-#   edge against $T_R$ (eq. 14): {glue:text}`ch05_ret_verdict`; a large jump before the return, against
+#   edge against $T_R$ (eq. 14): {glue:text}`ch05_ret_verdict` (deviations {glue:text}`ch05_ret_dev` at
+#   ε̄ = {glue:text}`ch05_ret_eps`); a large jump before the return, against
 #   $1-e^{-\beta T_R}$: {glue:text}`ch05_jb_verdict`.
 # * Multistep scheduler (the law eq. 3 implies; the paper prints none): restricted mean exit time
 #   {glue:text}`ch05_ms_verdict`, law of the exit time {glue:text}`ch05_mslaw_verdict`.
 # * Thm 4.1 as printed with γ < 1 in two dimensions: as an upper bound {glue:text}`ch05_t41p_verdict`,
-#   loose by {glue:text}`ch05_t41_ratio`×; the derived Weibull mean {glue:text}`ch05_t41d_verdict`.
+#   loose by {glue:text}`ch05_t41_ratio`×; the derived Weibull mean {glue:text}`ch05_t41d_verdict` (the simulation
+#   escapes {glue:text}`ch05_t41_dev`).
 # * Eq. 17: the mean escape time scales as $\eta^{-(\alpha-1)}$ at equal α ({glue:text}`ch05_eta_verdict`;
 #   exponent {glue:text}`ch05_eta_slope`), not as the printed expansion's $\eta^0$.
 

@@ -756,7 +756,7 @@ DISCREPANCIES = (
     Discrepancy("Thm 4.1 / Cor 4.2 (eq. 16)", "bound holds but is loose",
                 "Σ_l A_{l,ν}^(−1) (β_l/β_S) × per-axis time; A = 0 for one axis",
                 "one time 1/Σ_l m_lΦ_l (Weibull mean for γ < 1) (mean_exit_time)",
-                "ch. 06, mean escape time and exit direction"),
+                "ch. 06 (γ = 1, exit direction); ch. 05 (γ < 1, two axes)"),
     Discrepancy("eq. 17 (η-expansion of eq. 16)", "internal inconsistency",
                 "denominator Σ_i C_{l,i} η^((α_l−α_i)/2) + O(η^(1+(α−1)/α)): tends to a constant as η → 0 at equal α",
                 "eq. 16 (and the derived law) give E σ ∝ η^(−(α−1)) at equal α (mean_exit_time)",
