@@ -30,7 +30,9 @@ each difference is one of five kinds, listed with its place in the book in
 1. *a normalisation convention, not an error* — the Lévy constant ``c_α``
    above: both forms agree once the scale of ``L`` is fixed;
 2. *an internal inconsistency* — two printed statements that cannot both
-   hold (``m_l`` of eq. 13 against ``m̄_l`` of Thm 4.1; the two sides of eq. 13);
+   hold (``m_l`` of eq. 13 against ``m̄_l`` of Thm 4.1; the two sides of
+   eq. 13; Lemma 3.3's non-zero small-jump mean against the mean-zero
+   symmetric ``L``; eq. 17's η-dependence against eq. 16's);
 3. *a typo* — the schedule exponent of eq. 15;
 4. *a bound that holds but is loose* — Thm 4.1 / Cor 4.2 and Cor 4.6 as printed;
 5. *a bound that is violated* — eqs. 19–20, whose printed ratio lies below
