@@ -117,9 +117,9 @@ report.glue_numbers("ch03", n_nets=str(len(specs)), K=str(n_batches), P=str(n_co
 # %% [markdown]
 # This run trains {glue:text}`ch03_n_nets` networks for {glue:text}`ch03_epochs` epochs on
 # {glue:text}`ch03_subset` images of {glue:text}`ch03_data` (and sentences of
-# {glue:text}`ch03_text`); their test accuracy is {glue:text}`ch03_acc` %. Far from the
-# paper's fully trained CIFAR-100 models: these are small networks near the end of a short
-# training, which is where the paper's escape theory is meant to apply. Each has
+# {glue:text}`ch03_text`); their test accuracy is {glue:text}`ch03_acc` %. With the book profile
+# these are small networks after a short training, far from the paper's fully trained CIFAR-100
+# models (the `paper` profile trains the paper's networks on its data). Each has
 # {glue:text}`ch03_P` sampled parameters measured over $K$ = {glue:text}`ch03_K` mini-batches, at
 # $B$ = {glue:text}`ch03_cnn_batch` for the CNNs and {glue:text}`ch03_text_batches` for the
 # transformer. Of the {glue:text}`ch03_rows` (parameter, batch size) pairs,
@@ -246,7 +246,7 @@ report.glue_numbers("ch03", pooled=report.fmt_range(pool["pooled α (regression)
 
 # %%
 verdicts = ht.verdict_table(main, level=level)
-report.table(ht.likelihood_summary(main), digits=3)
+report.table(ht.likelihood_summary(main), digits=4)
 
 # %%
 report.table(verdicts, digits=3)

@@ -256,3 +256,16 @@ def test_alpha_trend_is_a_paired_sign_test():
     assert p == pytest.approx(st.binom.sf(6, 9, 0.5))
     with pytest.raises(ValueError, match="one batch size"):
         ht.alpha_trend(params[params.batch_size == 8], "A")
+
+
+def test_meter_and_per_example_routes_measure_the_same_noise(tiny, tmp_path):
+    """Eq. 1 two ways: K forward/backward passes (noise.measure_noise, the paper's profile) and K batches drawn
+    from the per-example gradients give the same coordinates and the same noise scale (median std ratio within 25 %)."""
+    spec = ht.NetworkSpec("net-a", "resnet20", "fashion_mnist", (8,), width=1, subset=128, epochs=1)
+    kw = dict(seed=0, n_batches=50, n_coords=6, device="cpu", cache_root=tmp_path)
+    meter = ht.network_unit(spec, method="meter", **kw)
+    examples = ht.network_unit(spec, method="examples", **kw)
+    assert list(meter["names"]) == list(examples["names"])
+    ratio = np.median(meter["B8_noise"].std(axis=0) / examples["B8_noise"].std(axis=0))
+    assert 0.75 < ratio < 1.25
+    assert np.isfinite(meter["hill"]).all()
