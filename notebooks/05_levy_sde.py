@@ -204,8 +204,10 @@ report.glue_numbers("ch05_lemma", slope=report.fmt_range(slopes["slope"], 3), ta
 # the next large jump)
 #
 # $$
-# P\Big(\sup_{t\le T_\epsilon} |Z^l_t - Y^l_t| \ge c\,\bar\epsilon^{\theta}\Big) \le C_\theta\, \bar\epsilon^{\bar\theta},
-# \qquad \bar\theta = -\rho(1-\alpha) + 2 - 2\theta,\ \theta\in\big(0, \tfrac{2-\alpha}{4}\big),
+# \begin{gathered}
+# P\Big(\sup_{t\le T_\epsilon} |Z^l_t - Y^l_t| \ge c\,\bar\epsilon^{\theta}\Big) \le C_\theta\, \bar\epsilon^{\bar\theta}, \\
+# \bar\theta = -\rho(1-\alpha) + 2 - 2\theta,\ \theta\in\big(0, \tfrac{2-\alpha}{4}\big),
+# \end{gathered}
 # $$ (eq-levy-prop32)
 #
 # with an unspecified constant $C_\theta$. For a quadratic potential the difference

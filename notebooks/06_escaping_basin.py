@@ -36,9 +36,11 @@
 # so exits form a Poisson process of rate $h(t) = \sum_l m_l\Phi_l s_t^{\alpha_l-1}$ and
 #
 # $$
-# P(\sigma_G > u) = \exp\Big(-\sum_l m_l\Phi_l \int_0^u s_t^{\alpha_l-1}dt\Big), \qquad
+# \begin{gathered}
+# P(\sigma_G > u) = \exp\Big(-\sum_l m_l\Phi_l \int_0^u s_t^{\alpha_l-1}dt\Big), \\
 # \mathbb E\sigma_G \overset{s\equiv1}{=} \frac{1}{\sum_l m_l\Phi_l}, \qquad
 # P(W_{\sigma}\in\Omega^\pm_l) = \frac{m_l |d^\pm_l|^{-\alpha_l}}{\sum_j m_j\Phi_j}.
+# \end{gathered}
 # $$ (eq-esc-law)
 #
 # In one dimension the middle formula is exactly the Imkeller–Pavlyukevich law. These are
