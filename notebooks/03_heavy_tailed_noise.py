@@ -264,6 +264,7 @@ report.glue_numbers("ch03", level_pct=f"{100 * level:g} %", reject=report.fmt_ra
                     d_t=report.fmt_range(lik["Δ t"], 4), sse_share=report.fmt_range(verdicts["SSE share"]),
                     ho_share=report.fmt_range(verdicts["held-out share"]), n_rows=str(len(verdicts)),
                     **{f"n_{k}": str(int((verdicts[c] == "holds").sum())) for k, c in (("sse", "SSE"), ("lr", "LR"), ("ho", "held-out"))})
+report.glue_numbers("ch03", **ht.verdict_keys(verdicts))  # e.g. ch03_resnet20_b64_lr_verdict
 
 # %% [markdown]
 # *Sign test.* SαS has the smaller SSE for a share {glue:text}`ch03_sse_share` of the parameters;

@@ -269,3 +269,12 @@ def test_meter_and_per_example_routes_measure_the_same_noise(tiny, tmp_path):
     ratio = np.median(meter["B8_noise"].std(axis=0) / examples["B8_noise"].std(axis=0))
     assert 0.75 < ratio < 1.25
     assert np.isfinite(meter["hill"]).all()
+
+
+def test_verdict_keys_name_every_row_and_claim():
+    """verdict_keys gives one glue name per (network, B, claim) holding that row's verdict word."""
+    params = _fake_params(np.random.default_rng(4), nets=(("ResNet-20", 64), ("Transformer", 8)), n=20)
+    v = ht.verdict_table(params)
+    keys = ht.verdict_keys(v)
+    assert len(keys) == 6
+    assert keys["resnet20_b64_lr_verdict"] == v.iloc[0].LR and keys["transformer_b8_ho_verdict"] == v.iloc[1]["held-out"]

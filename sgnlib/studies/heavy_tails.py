@@ -58,6 +58,7 @@ __all__ = [
     "main_rows",
     "verdict_table",
     "where",
+    "verdict_keys",
 ]
 
 #: Part of every cache key: bump it when a change alters a unit's numbers.
@@ -618,3 +619,14 @@ def where(verdicts: pd.DataFrame, claim: str, words: Sequence[str] = ("marginal"
         raise ValueError(f"claim must be one of SSE, LR, held-out; got {claim!r}")
     rows = verdicts[verdicts[claim].isin(list(words))]
     return ", ".join(f"{r.network} (B = {r.batch_size}: {r[claim]})" for _, r in rows.iterrows()) or "none"
+
+
+def verdict_keys(verdicts: pd.DataFrame) -> dict:
+    """The verdict words of :func:`verdict_table` as glue names: ``<network>_b<B>_<sse|lr|ho>_verdict``
+    (network lower case without '-', e.g. ``resnet20_b64_lr_verdict``), for the claims scoreboard."""
+    out = {}
+    for _, r in verdicts.iterrows():
+        slug = f"{str(r.network).lower().replace('-', '').replace(' ', '')}_b{int(r.batch_size)}"
+        for claim, short in (("SSE", "sse"), ("LR", "lr"), ("held-out", "ho")):
+            out[f"{slug}_{short}_verdict"] = str(r[claim])
+    return out
