@@ -117,7 +117,8 @@ report.glue_numbers("ch03", n_nets=str(len(specs)), K=str(n_batches), P=str(n_co
 # %% [markdown]
 # This run trains {glue:text}`ch03_n_nets` networks for {glue:text}`ch03_epochs` epochs on
 # {glue:text}`ch03_subset` images of {glue:text}`ch03_data` (and sentences of
-# {glue:text}`ch03_text`); their test accuracy is {glue:text}`ch03_acc` %. With the book profile
+# {glue:text}`ch03_text`; the offline data sets are Fashion-MNIST {cite:p}`xiao2017fashion` and the
+# sentence-polarity corpus of Rotten Tomatoes reviews {cite:p}`pang2005seeing`); their test accuracy is {glue:text}`ch03_acc` %. With the book profile
 # these are small networks after a short training, far from the paper's fully trained CIFAR-100
 # models (the `paper` profile trains the paper's networks on its data). Each has
 # {glue:text}`ch03_P` sampled parameters measured over $K$ = {glue:text}`ch03_K` mini-batches, at
