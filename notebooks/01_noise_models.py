@@ -22,8 +22,9 @@
 # This chapter sets up the objects the rest of the book measures and simulates, on a small real
 # problem and with exact simulations:
 #
-# * the SGD update and its noise (eq. 1 of {cite:t}`battash2023revisiting`);
-# * the Gaussian model and its covariance (their eq. 2), checked on a real network;
+# * the SGD update and its noise (eq. P1 of {cite:t}`battash2023revisiting`,
+#   [arXiv:2303.02749](https://arxiv.org/abs/2303.02749));
+# * the Gaussian model and its covariance (their eq. P2), checked on a real network;
 # * the symmetric α-stable (SαS) law and its power-law tails;
 # * the generalised central limit theorem, the reason heavy tails can survive averaging;
 # * the dispute over *how* to measure the noise: across the parameters of one mini-batch
@@ -74,7 +75,7 @@ print(f"profile={profile}, device={device}")
 # $$ (eq-sgn)
 #
 # scaled by $\epsilon = \eta^{(\alpha-1)/\alpha}$, the factor that makes the discrete update the
-# Euler step of an α-stable-driven SDE (chapter 05); for α = 2 it is the familiar $\sqrt\eta$.
+# Euler step of an α-stable-driven SDE ({doc}`chapter 05 <05_levy_sde>`); for α = 2 it is the familiar $\sqrt\eta$.
 # The noise has mean zero by construction; everything else about its law is an empirical question.
 #
 # ## A small real example
@@ -207,7 +208,7 @@ print(f"variance of the alpha=2 draws: {check.variance[check.alpha == 2.0].iloc[
 # if per-example gradients are heavy-tailed the noise stays heavy-tailed for every batch size —
 # the argument of {cite:t}`simsekli2019tail`. We check {eq}`eq-gclt` by simulation: sums of
 # symmetric Pareto variables ($P(|X|>x) = x^{-a}$, `sgnlib.gclt`), with α estimated by
-# `sgnlib.stable.fit` (chapter 02 measures how far such estimates can be trusted).
+# `sgnlib.stable.fit` ({doc}`chapter 02 <02_measuring_tail_index>` measures how far such estimates can be trusted).
 
 # %%
 gc = nm.gclt_sweep(tails, gclt_ns, gclt_sums, seed)
@@ -299,14 +300,14 @@ plotting.plt.show()
 # Gaussian either: the median per-parameter α over {glue:text}`ch01_n_batches` mini-batches is
 # {glue:text}`ch01_alpha_per_param`, and {glue:text}`ch01_below` have α < 1.9. Two cautions before
 # reading this as support for the paper. First, at these sample sizes an α estimate has an error of
-# a few hundredths to a tenth, and some estimators are biased below 2 on Gaussian data (chapter 02).
+# a few hundredths to a tenth, and some estimators are biased below 2 on Gaussian data ({doc}`chapter 02 <02_measuring_tail_index>`).
 # Second, at a minimum of a small data set a few examples carry most of the per-example gradient —
 # here the ten largest carry {glue:text}`ch01_top10_share` of the gradient energy — so the noise of a
 # mini-batch is decided by whether one of those examples is in it: a quiet background with
 # occasional large jumps. At this batch size that law *looks* heavy-tailed, and the SαS fit reports
 # it as such, but it is a finite mixture with finite variance: with batches large enough to hold
 # many of those examples, the classical CLT takes over. Whether the noise of real networks on real
-# data sets stays heavy-tailed at the batch sizes of practice is the question of chapter 03, asked
+# data sets stays heavy-tailed at the batch sizes of practice is the question of {doc}`chapter 03 <03_heavy_tailed_noise>`, asked
 # at the paper's scale with fit errors as well as α.
 #
 # ## Verdicts
@@ -320,7 +321,7 @@ plotting.plt.show()
 #   (α = {glue:text}`ch01_toy_pooled` from Gaussian coordinates).
 # * Per parameter, across mini-batches, the noise of this small network has a median α of
 #   {glue:text}`ch01_alpha_per_param` — a finite mixture that looks heavy-tailed at this batch size,
-#   not yet evidence about the networks of the paper (chapter 03).
+#   not yet evidence about the networks of the paper ({doc}`chapter 03 <03_heavy_tailed_noise>`).
 #
 # ## Versions
 

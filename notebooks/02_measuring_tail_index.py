@@ -18,7 +18,7 @@
 # The first claim of {cite:t}`battash2023revisiting` is empirical: fit a Gaussian and a symmetric
 # α-stable (SαS) law to the gradient noise of each of a hundred parameters of a network, and the
 # SαS law fits better (their Tables 1–3); the fitted tail indices α are then fed into the escape
-# theory of chapters 05–06. Both steps rest on an estimator of α from a finite sample, and the
+# theory of chapters {doc}`05 <05_levy_sde>`–{doc}`06 <06_escaping_basin>`. Both steps rest on an estimator of α from a finite sample, and the
 # answer to "is the noise heavy-tailed?" is only as good as that estimator. This chapter asks how
 # far an α estimate can be trusted:
 #

@@ -27,7 +27,7 @@
 # {cite:t}`xie2020diffusion`, for 100 random parameters of ResNets {cite:p}`he2015resnet` on
 # CIFAR-100 {cite:p}`krizhevsky2009cifar` and CINIC-10 {cite:p}`darlow2018cinic` and of BERT
 # {cite:p}`devlin2018bert` on CoLA {cite:p}`warstadt2018cola`. A Gaussian and an SαS law are fitted
-# to each parameter and compared with its histogram by the SSE and χ² of chapter 02
+# to each parameter and compared with its histogram by the SSE and χ² of {doc}`chapter 02 <02_measuring_tail_index>`
 # ({eq}`eq-fit-errors`); the SαS errors are smaller (Tables 1–3), and the fitted tail indices
 # spread widely below 2 (Figure 5).
 #
@@ -131,7 +131,7 @@ report.glue_numbers("ch03", n_nets=str(len(specs)), K=str(n_batches), P=str(n_co
 #
 # The paper's rows are typed from its Tables 1 and 2 (`ht.PAPER_TABLES`); Table 3 (CINIC-10) is
 # cited in the paper's Sec. 5 but its values are not in the text this book works from. Our SSE is
-# computed in units of each parameter's robust scale (chapter 02), the paper's presumably in raw
+# computed in units of each parameter's robust scale ({doc}`chapter 02 <02_measuring_tail_index>`), the paper's presumably in raw
 # units, so only the ratios between the columns, not the values, are comparable across the two.
 
 # %%
@@ -152,7 +152,7 @@ report.glue_numbers("ch03", sse_ratio=report.fmt_range(ours), paper_ratio=report
 
 # %% [markdown]
 # The ratio of the mean SSEs (SαS over Gaussian) is {glue:text}`ch03_sse_ratio` here against
-# {glue:text}`ch03_paper_ratio` in the paper's Tables 1–2. Chapter 02 gives the scale: on purely
+# {glue:text}`ch03_paper_ratio` in the paper's Tables 1–2. {doc}`Chapter 02 <02_measuring_tail_index>` gives the scale: on purely
 # Gaussian synthetic data this ratio is close to 1, on SαS data with α = 1.5 far below.
 #
 # ## Figure 1: single parameters
@@ -170,7 +170,7 @@ plotting.plt.show()
 # ## Figure 5: a tail index per parameter
 #
 # If every parameter's noise were Gaussian the fitted α would gather at 2, spread only by the
-# estimator's error (chapter 02 measures it against the number of samples).
+# estimator's error ({doc}`chapter 02 <02_measuring_tail_index>` measures it against the number of samples).
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Fitted α (regression estimator) of the sampled parameters of each network at its main batch size (the transformer at each of its batch sizes); the black bar is the median, the dashed line α = 2 (Gaussian). The paper's Figure 5 shows the same for its five networks.", "name": "fig-heavy-tailed-noise-alpha"}}
 ok = main[main.usable]
@@ -201,7 +201,7 @@ report.glue_numbers("ch03", alpha_medians=report.fmt_range(spread.median()), alp
 #
 # ## Pooled against per-parameter estimates
 #
-# {cite:t}`simsekli2019tail` pooled the noise of all coordinates into one sample; chapter 02 showed
+# {cite:t}`simsekli2019tail` pooled the noise of all coordinates into one sample; {doc}`chapter 02 <02_measuring_tail_index>` showed
 # that pooling coordinates of different scales lowers α̂ even when every coordinate is Gaussian.
 # Here the same noise matrices, pooled (regression and log estimators), and pooled after dividing
 # each coordinate by its own standard deviation, beside the median of the per-parameter estimates.

@@ -23,7 +23,7 @@
 # 66.7 %), while one with neither ends far worse (53 %), as {cite:t}`smith2017dont` found before
 # them. {cite:t}`you2019lrdecay` give another account of why decay helps.
 #
-# Two different things can be called "the noise" here. The SGD step (eq. 1 of the paper) is
+# Two different things can be called "the noise" here. The SGD step (eq. P1 of the paper) is
 #
 # $$
 # w_k = w_{k-1} - \frac{\eta}{B}\sum_{\ell\in\Omega_k}\nabla U^{(\ell)}(w_{k-1})
@@ -229,7 +229,7 @@ report.glue_numbers("ch04", **{f"top1_{k.split()[0]}": fmt(top.loc[k, "top-1 (%)
 # The median fitted α of the sampled parameters at the last epoch is {glue:text}`ch04_alpha_end_decay`
 # (decay), {glue:text}`ch04_alpha_end_batch` (batch increase, at B = {glue:text}`ch04_bmax`) and
 # {glue:text}`ch04_alpha_end_constant` (constant). The generalised CLT predicts α → 2 as B grows
-# when the per-example gradients have finite variance (chapter 03 measures which regime these
+# when the per-example gradients have finite variance ({doc}`chapter 03 <03_heavy_tailed_noise>` measures which regime these
 # networks are in).
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "The noise amplitude along each schedule: at each measured epoch, the median IQR over the sampled parameters, averaged over the runs (bands: 95 % Student-t intervals over the runs). Left: the gradient noise $u_k$ at the batch size the run uses at that epoch; right: the update noise $\\eta u_k$.", "name": "fig-lr-decay-along"}}

@@ -18,19 +18,19 @@
 # The theory of {cite:t}`battash2023revisiting` replaces SGD near a minimum by a stochastic
 # differential equation driven by symmetric α-stable (SαS) Lévy processes, one per parameter,
 # each with its own tail index $\alpha_l$. This chapter builds that model and checks, by
-# simulation with `sgnlib.sde`, the facts its escape theorems (chapter 06) stand on:
+# simulation with `sgnlib.sde`, the facts its escape theorems ({doc}`chapter 06 <06_escaping_basin>`) stand on:
 #
-# * the SGD update is the Euler step of the SDE (their eq. 3);
+# * the SGD update is the Euler step of the SDE (their eq. P3);
 # * the driving noise splits into small jumps and rare large jumps at a threshold $O$;
 # * without noise the process relaxes exponentially to the minimum (Lemma 3.1);
 # * between large jumps the small-jump process stays close to the deterministic one (Proposition 3.2);
-# * large jumps arrive as a Poisson process of intensity $\beta_l$ (eq. 12) with exponential gaps (eq. 15),
+# * large jumps arrive as a Poisson process of intensity $\beta_l$ (eq. P12) with exponential gaps (eq. P15),
 #   also under a decaying schedule;
-# * a large jump leaves the basin with the probability of eq. 13, and exits happen at large jumps;
-# * the relaxation time (eq. 14) is much shorter than the gap between large jumps, so exits
+# * a large jump leaves the basin with the probability of eq. P13, and exits happen at large jumps;
+# * the relaxation time (eq. P14) is much shorter than the gap between large jumps, so exits
 #   happen at large jumps.
 #
-# Where a printed formula differs from what eq. 3 implies, we say which kind of difference it is (a
+# Where a printed formula differs from what eq. P3 implies, we say which kind of difference it is (a
 # normalisation convention, an internal inconsistency, a typo, a loose bound, a violated bound); the
 # list closes the chapter.
 
@@ -78,7 +78,7 @@ c_alpha = float(theory.levy_constant(alpha))
 print(f"profile={profile}, device={device}, alpha={alpha}, c_alpha={c_alpha:.4f}")
 
 # %% [markdown]
-# ## From the SGD update to eq. 3
+# ## From the SGD update to eq. P3
 #
 # Near a minimum $W^*$ write the SGD step with a learning rate $\eta s_t$ ($s_t$ the schedule) and
 # per-parameter SαS gradient noise of scale $\sigma_l$ (the paper's $\mathbf 1^\top\lambda_l$, the
@@ -99,8 +99,8 @@ print(f"profile={profile}, device={device}, alpha={alpha}, c_alpha={c_alpha:.4f}
 # \qquad \epsilon_l = \eta^{(\alpha_l-1)/\alpha_l},
 # $$ (eq-levy-sde)
 #
-# the paper's eq. 3 with one-hot directions $r_l = e_l$. (With a schedule, the drift also carries
-# $s_t$ in eq. {eq}`eq-levy-sgd`; eq. 3, which we simulate, keeps $s_t$ only on the noise.)
+# the paper's eq. P3 with one-hot directions $r_l = e_l$. (With a schedule, the drift also carries
+# $s_t$ in eq. {eq}`eq-levy-sgd`; eq. P3, which we simulate, keeps $s_t$ only on the noise.)
 # Throughout, $L^l_1$ has characteristic function $e^{-|u|^{\alpha}}$ (the convention of
 # `sgnlib.stable`); at α = 2 this is $\sqrt2$ times a Brownian motion. `sgnlib.sde.simulate` runs
 # the Euler scheme for thousands of paths in one tensor program; with `eta=η, dt=η` one step is
@@ -134,7 +134,7 @@ step_ks.glue("ch05_step")
 # scale of $L$ (a normalisation convention; see below). Split $L = \xi + \psi$ at
 # the threshold $O = \bar\epsilon^{-\rho}$, $\bar\epsilon_l = s_t^{(\alpha_l-1)/\alpha_l}\epsilon_l$,
 # $\rho\in(0,1)$: $\psi$ collects the jumps with $|\Delta L|>O$, a compound Poisson process of
-# intensity (eq. 12)
+# intensity (eq. P12)
 #
 # $$
 # \beta_l(t) = \nu_l(\mathbb R\setminus[-O,O]) = \frac{2c_\alpha}{\alpha_l} s_t^{\rho(\alpha_l-1)} \epsilon_l^{\rho\alpha_l},
@@ -144,7 +144,7 @@ step_ks.glue("ch05_step")
 # $\bar\epsilon\to0$) but each moves $W^l$ by at least $\bar\epsilon^{1-\rho}\sigma_l$, much more
 # than the small jumps do together. In the simulator an increment of $L$ over one step is a
 # large jump when its size exceeds $O$ (`rho=` or `jump_threshold=`), and
-# `small_jumps_only=True` drops them, giving the process $Z$ of eq. 8.
+# `small_jumps_only=True` drops them, giving the process $Z$ of eq. P8.
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "One path of eq. {eq}`eq-levy-sde` in the quadratic basin $U=w^2/2$ ($\\alpha=1.5$, $\\epsilon=0.05$). Dots: the large jumps ($|\\Delta L|>O$, here $O=\\epsilon^{-\\rho}$). Between them the path stays in a narrow band around the minimum; every large excursion starts with a large jump and relaxes back exponentially.", "name": "fig-levy-sde-path"}}
 path = levy_jumps.sample_path(alpha, jump_eps, rho, dt, min(jump_horizon, 300.0), seed=seed, device=device)
@@ -155,7 +155,7 @@ plotting.plt.show()
 # %% [markdown]
 # ## Lemma 3.1: exponential relaxation without noise
 #
-# The deterministic process $Y_t = w - \int_0^t\nabla U(Y_s)ds$ (eq. 5) of a μ-strongly convex
+# The deterministic process $Y_t = w - \int_0^t\nabla U(Y_s)ds$ (eq. P5) of a μ-strongly convex
 # basin satisfies
 #
 # $$
@@ -259,14 +259,14 @@ report.glue_numbers("ch05_prop", n_none=str(int((prop32["exits"] == 0).sum())), 
 #
 # ## Lemma 3.3: the product of two small-jump coordinates
 #
-# Lemma 3.3 (eq. 10) approximates $\mathbb E[Z^l_{t}Z^j_{t}]$ between large jumps by
+# Lemma 3.3 (eq. P10) approximates $\mathbb E[Z^l_{t}Z^j_{t}]$ between large jumps by
 # $w_lw_je^{-(h_{ll}+h_{jj})t} + A_{jl}(t) + A_{lj}(t)$, with
 # $A_{lj}(t) = \bar\epsilon_l w_j e^{-h_{jj}t}\mu^l_\xi\big(2t+\frac{1-e^{-h_{ll}t}}{h_{ll}}\big)$ and
 # $\mu^l_\xi = 2t\,\frac{\bar\epsilon^{-\rho(1-\alpha_l)}-1}{1-\alpha_l}$, positive for α ∈ (1, 2). The paper's
 # $L$ is mean-zero SαS and the cut at $\pm O$ is symmetric, so the small jumps are mean-zero and
 # independent across axes; in a diagonal quadratic basin $\mathbb E[Z^lZ^j] = \mathbb E[Z^l]\,\mathbb E[Z^j] =
 # w_lw_je^{-(h_{ll}+h_{jj})t}$ exactly, with no $A$ terms — an internal inconsistency between the printed
-# lemma and the paper's own assumption. We simulate the small-jump process (eq. 8) from
+# lemma and the paper's own assumption. We simulate the small-jump process (eq. P8) from
 # $w = (1, 0.8)$ in $U = (w_1^2 + 0.5 w_2^2)/2$ and compare. (Prop 3.4, which builds the noise covariance
 # on this lemma, needs per-mini-batch Hessians of a network and is not tested here.)
 
@@ -300,18 +300,18 @@ report.glue_numbers("ch05_l33", eps=f"{jump_eps:g}", mean=report.fmt_list(prod["
 # ## Jump intensity and inter-jump times
 #
 # The large jumps of each coordinate form a Poisson process of rate $\beta_l$, so the gaps
-# $S_k = \tau_k - \tau_{k-1}$ are exponential with mean (eq. 15)
+# $S_k = \tau_k - \tau_{k-1}$ are exponential with mean (eq. P15)
 #
 # $$
 # \mathbb E[S_k] = \beta_l^{-1} = \frac{\alpha_l}{2c_\alpha} s_t^{-\rho(\alpha_l-1)}\epsilon_l^{-\rho\alpha_l}.
 # $$ (eq-levy-es)
 #
-# (Eq. 15 of the paper prints $s_t^{-\rho\alpha}$, a typo: the threshold $O$ gives
-# $\beta\propto s_t^{\rho(\alpha-1)}$ in eq. 12, as do the paper's assumption
+# (Eq. P15 of the paper prints $s_t^{-\rho\alpha}$, a typo: the threshold $O$ gives
+# $\beta\propto s_t^{\rho(\alpha-1)}$ in eq. P12, as do the paper's assumption
 # $\beta_l/\beta_S\propto s_t^{\rho(\alpha_l-\alpha_\nu)}$ and Thm 4.1's exponent. The two agree for a
 # constant schedule, used here; a decaying schedule follows below.) The Euler scheme draws one increment
 # $dt^{1/\alpha}X$ per step, so its large jumps arrive at the rate $P(|X| > O\,dt^{-1/\alpha})/dt$,
-# which tends to eq. 12 as $dt\to0$. We measure the rate at several $dt$, each with its own stream.
+# which tends to eq. P12 as $dt\to0$. We measure the rate at several $dt$, each with its own stream.
 
 # %%
 jkw = dict(alpha=alpha, eps=jump_eps, rho=rho, horizon=jump_horizon, n_paths=n_paths, seed=seed, device=device)
@@ -353,18 +353,18 @@ report.glue_numbers("ch05", alpha=report.fmt(alpha), c_alpha=report.fmt(c_alpha,
                     gap_th=report.fmt(1 / beta_dt))
 
 # %% [markdown]
-# Eq. 12 is exact for the Lévy measure $|y|^{-1-\alpha}dy$ the paper writes, that of an SαS process
+# Eq. P12 is exact for the Lévy measure $|y|^{-1-\alpha}dy$ the paper writes, that of an SαS process
 # $c_\alpha^{-1/\alpha}L$ (scale {glue:text}`ch05_c_scale` at α = {glue:text}`ch05_alpha`); the paper
 # does not fix the scale of its $L$. We simulate the standard $L$, whose Lévy measure carries
 # $c_\alpha$ = {glue:text}`ch05_c_alpha`. The two are one formula under two conventions: the jumps of
 # $c_\alpha^{-1/\alpha}L$ above $O$ are the jumps of $L$ above $c_\alpha^{1/\alpha}O$, whose rate
-# $\frac{2c_\alpha}{\alpha}(c_\alpha^{1/\alpha}O)^{-\alpha} = \frac2\alpha O^{-\alpha}$ is eq. 12 as
-# printed. With the scale fixed to ours, eq. 12 carries $c_\alpha$, and it is this form we test. Against the per-step rate of the Euler scheme at each $dt$, the measured rates:
+# $\frac{2c_\alpha}{\alpha}(c_\alpha^{1/\alpha}O)^{-\alpha} = \frac2\alpha O^{-\alpha}$ is eq. P12 as
+# printed. With the scale fixed to ours, eq. P12 carries $c_\alpha$, and it is this form we test. Against the per-step rate of the Euler scheme at each $dt$, the measured rates:
 # {glue:text}`ch05_rate_verdict` ({glue:text}`ch05_rate_inside` of {glue:text}`ch05_rate_points` inside
 # their 95 % intervals; criterion: {glue:text}`ch05_rate_criterion`; misses: {glue:text}`ch05_rate_misses`).
-# The per-step rate lies {glue:text}`ch05_euler_dev` % above eq. 12 over these $dt$, a
+# The per-step rate lies {glue:text}`ch05_euler_dev` % above eq. P12 over these $dt$, a
 # discretisation effect that shrinks with $dt$: at $dt$ = {glue:text}`ch05_dt_fine` the measured rate is
-# {glue:text}`ch05_beta_fine` ± {glue:text}`ch05_beta_fine_se` against eq. 12's {glue:text}`ch05_beta_th`.
+# {glue:text}`ch05_beta_fine` ± {glue:text}`ch05_beta_fine_se` against eq. P12's {glue:text}`ch05_beta_th`.
 # The dispersion index of the counts is {glue:text}`ch05_dispersion` (1 for Poisson counts). The mean gap
 # is {glue:text}`ch05_gap_mean` against $1/\beta$ = {glue:text}`ch05_gap_th` at this $dt$, and the
 # exponential law of the gaps {glue:text}`ch05_gap_verdict` (p = {glue:text}`ch05_gap_p`; criterion:
@@ -373,7 +373,7 @@ report.glue_numbers("ch05", alpha=report.fmt(alpha), c_alpha=report.fmt(c_alpha,
 # ## Relaxation time against the time between large jumps
 #
 # The escape analysis assumes that after every large jump the process returns to the minimum
-# before the next one. The relaxation time to an $\bar\epsilon^\zeta$-neighbourhood (eq. 14)
+# before the next one. The relaxation time to an $\bar\epsilon^\zeta$-neighbourhood (eq. P14)
 #
 # $$
 # T_R = \max\Big\{\int_{d^-}^{-\bar\epsilon^\zeta}\frac{dy}{-U'(y)},\ \int_{\bar\epsilon^\zeta}^{d^+}\frac{dy}{U'(y)}\Big\}
@@ -405,10 +405,10 @@ report.glue_numbers("ch05_gap_ratio", e1=report.fmt(ratio_tab["ratio"].iloc[0], 
 # At $\bar\epsilon = 0.1$ the mean gap between large jumps is about
 # {glue:text}`ch05_gap_ratio_e1` relaxation times (at α = {glue:text}`ch05_alpha`), so the picture
 # of isolated large jumps is rough; by $\bar\epsilon = 10^{-3}$ the gap is about
-# {glue:text}`ch05_gap_ratio_e3` relaxation times. This is the regime in which chapter 06 tests the
+# {glue:text}`ch05_gap_ratio_e3` relaxation times. This is the regime in which {doc}`chapter 06 <06_escaping_basin>` tests the
 # escape theorems.
 #
-# Eq. 14 by simulation: we start the noisy process at the edge $d^+ = 1$, where a large jump that
+# Eq. P14 by simulation: we start the noisy process at the edge $d^+ = 1$, where a large jump that
 # just fails to leave puts it, and record when it first enters the $\bar\epsilon^\zeta$-neighbourhood,
 # and whether a large jump came first. If relaxation is deterministic to leading order, the mean
 # return time is $T_R$ (for the Euler scheme with step `relax_dt`, its noise-free time, a step or so
@@ -447,10 +447,10 @@ report.glue_numbers("ch05_ret", eps=report.fmt_list(returns["eps_bar"], 3), mean
 # largest ε̄, where the picture of isolated large jumps is rough. A large jump before the return is
 # rare, and rarer as ε̄ falls.
 #
-# ## Eq. 13: the share of large jumps that leave the basin
+# ## Eq. 13 of the paper: the share of large jumps that leave the basin
 #
 # Sec. 4 rests on two claims: exits happen at large jumps, and a large jump of coordinate $l$
-# from the minimum leaves $[d^-_l, d^+_l]$ with probability (eq. 13)
+# from the minimum leaves $[d^-_l, d^+_l]$ with probability (eq. P13)
 #
 # $$
 # P = \frac{m_l\Phi_l s_t^{\alpha_l-1}}{\beta_l(t)} = \frac{(\sigma_l\bar\epsilon_l)^{\alpha_l}\Phi_l\,\bar\epsilon_l^{-\rho\alpha_l}}{2},
@@ -459,11 +459,11 @@ report.glue_numbers("ch05_ret", eps=report.fmt_list(returns["eps_bar"], 3), mean
 #
 # in which $c_\alpha$ cancels. Two printed details differ from this. The paper's
 # $m_l = \mathbf 1^\top\lambda_l\epsilon^{\alpha}/\alpha$ does not raise the noise scale to α, while its own
-# $\bar m_l = \bar\lambda^{\alpha}\epsilon^{\alpha}/\alpha$ (Thm 4.1) does; eq. 3 depends on σ and ε only through
+# $\bar m_l = \bar\lambda^{\alpha}\epsilon^{\alpha}/\alpha$ (Thm 4.1) does; eq. P3 depends on σ and ε only through
 # σε, so only $(\sigma\epsilon)^\alpha$ can be right — an internal inconsistency (here σ = 1, where both
-# agree). And the left side of eq. 13 is printed as $P(s_t\epsilon\mathbf 1^\top\lambda_l J\notin[d^-,d^+])$,
-# a jump scaled by $s_t$, whereas eq. 3 scales it by $s_t^{(\alpha-1)/\alpha}$ and the right side
-# of eq. 13 is the probability for that jump: another internal inconsistency, which at a constant
+# agree). And the left side of eq. P13 is printed as $P(s_t\epsilon\mathbf 1^\top\lambda_l J\notin[d^-,d^+])$,
+# a jump scaled by $s_t$, whereas eq. P3 scales it by $s_t^{(\alpha-1)/\alpha}$ and the right side
+# of eq. P13 is the probability for that jump: another internal inconsistency, which at a constant
 # $s_t = s$ makes the printed left side $s$ times the right. We count, in $U = w^2/2$ on $(-1, 1)$ at
 # small noise, every large jump and whether the path leaves at it; each jump is one Bernoulli trial
 # of eq. {eq}`eq-levy-eq13`, so the share of leaving jumps has a binomial band centred on the prediction.
@@ -503,11 +503,11 @@ report.glue_numbers("ch05_eq13", eps=f"{exit_eps:g}", jumps=report.fmt_list(exit
 # {glue:text}`ch05_eq13_exits` exits, {glue:text}`ch05_eq13_between` happened between large jumps: at
 # this noise, exits happen at large jumps, as Sec. 4 assumes.
 #
-# ## Eq. 15 under a decaying schedule
+# ## Eq. P15 under a decaying schedule
 #
-# With a schedule the threshold $O = \bar\epsilon^{-\rho}$ moves with $s_t$, and eq. 12 gives a
+# With a schedule the threshold $O = \bar\epsilon^{-\rho}$ moves with $s_t$, and eq. P12 gives a
 # jump rate $\beta_l(t)\propto s_t^{\rho(\alpha_l-1)}$, so $\mathbb E[S_k]=\beta_l^{-1}\propto s_t^{-\rho(\alpha_l-1)}$;
-# eq. 15 prints $s_t^{-\rho\alpha_l}$ (a typo, see above). Under the paper's scheduler
+# eq. P15 prints $s_t^{-\rho\alpha_l}$ (a typo, see above). Under the paper's scheduler
 # $s_t = t^{\gamma-1}$ we count the large jumps in log-spaced time windows and fit the log–log slope of
 # the rate against $s_t$ at the middle of each window.
 
@@ -517,7 +517,7 @@ sched = jump_exits.jumps_under_schedule(alpha=alpha, eps=jump_eps, rho=rho, gamm
                                         device=device)
 sched_verdict, k_printed = jump_exits.schedule_exponent_verdict(sched, alpha, rho)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Rate of large jumps under the schedule $s_t=t^{\\gamma-1}$ ($\\gamma=0.5$, $\\alpha=1.5$, $\\epsilon=0.05$, $\\rho=0.5$) in log-spaced time windows (dots, 95 % Poisson intervals) against $s_t$, with eq. 12 (rate $\\propto s_t^{\\rho(\\alpha-1)}$, solid) and the exponent printed in eq. 15 (rate $\\propto s_t^{\\rho\\alpha}$, dashed), both equal at $s_t=1$.", "name": "fig-levy-sde-schedule"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Rate of large jumps under the schedule $s_t=t^{\\gamma-1}$ ($\\gamma=0.5$, $\\alpha=1.5$, $\\epsilon=0.05$, $\\rho=0.5$) in log-spaced time windows (dots, 95 % Poisson intervals) against $s_t$, with eq. P12 (rate $\\propto s_t^{\\rho(\\alpha-1)}$, solid) and the exponent printed in eq. P15 (rate $\\propto s_t^{\\rho\\alpha}$, dashed), both equal at $s_t=1$.", "name": "fig-levy-sde-schedule"}}
 plotting.sim_vs_theory(sched["s_mid"], sched["rate"], sched["rate"] - 1.96 * sched["se"], sched["rate"] + 1.96 * sched["se"],
                        theory=[(sched["s_mid"], sched["rate_eq12"]), (sched["s_mid"], sched["rate_printed"])],
                        theory_label=[r"eq. 12: $s_t^{\rho(\alpha-1)}$", r"eq. 15 as printed: $s_t^{\rho\alpha}$"],
@@ -538,17 +538,17 @@ report.glue_numbers("ch05_sched", gamma=f"{sched_gamma:g}", printed=report.fmt(k
 # Over $s_t$ from {glue:text}`ch05_sched_s_hi` down to {glue:text}`ch05_sched_s_lo`
 # (γ = {glue:text}`ch05_sched_gamma`), the fitted exponent of $s_t$ in the jump rate is
 # {glue:text}`ch05_sched_slope` (95 % interval {glue:text}`ch05_sched_lo` to {glue:text}`ch05_sched_hi`)
-# against eq. 12's $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`:
+# against eq. P12's $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`:
 # **{glue:text}`ch05_sched_verdict`** (criterion: {glue:text}`ch05_sched_criterion`; misses:
-# {glue:text}`ch05_sched_misses`). The exponent printed in eq. 15, $\rho\alpha$ =
+# {glue:text}`ch05_sched_misses`). The exponent printed in eq. P15, $\rho\alpha$ =
 # {glue:text}`ch05_sched_printed`, lies outside that interval.
 #
 # ## Escape under the multistep scheduler
 #
 # Sec. 4 says the escape time is analysed for the exponential and for the multistep scheduler; the
 # multistep result is not among the printed statements of Secs. 3–4, so we test what the model
-# itself implies (chapter 06 tests the escape laws at a constant and an exponential schedule). With
-# exits at large jumps (eq. 13) and jumps at rate β (eq. 12), exits form a Poisson process of rate
+# itself implies ({doc}`chapter 06 <06_escaping_basin>` tests the escape laws at a constant and an exponential schedule). With
+# exits at large jumps (eq. P13) and jumps at rate β (eq. P12), exits form a Poisson process of rate
 # $\sum_l m_l\Phi_l s_t^{\alpha_l-1}$; for $s_t = f^{\#\{t_k\le t\}}$ (decay by $f$ at each milestone
 # $t_k$) the rate drops by $f^{\alpha-1}$ at each milestone and
 # $P(\sigma_G>u) = \exp\big(-m\Phi\int_0^u s_t^{\alpha-1}dt\big)$. In $U=w^2/2$ on $(-1, 1)$ at small
@@ -592,7 +592,7 @@ report.glue_numbers("ch05_ms", eps=f"{ms_eps:g}", milestones=report.fmt_list(ms_
 #
 # Thm 4.1 bounds the mean exit time under $s_t = t^{\gamma-1}$ by
 # $\sum_l A_{l,\nu}^{-1}\frac{\beta_l(\bar m_l\Phi_l)^{1-C_{l,\nu,p}}}{\beta_S(1+(\gamma-1)(\alpha_l-1))}\Gamma(C_{l,\nu,p})$.
-# With one parameter $A_{l,\nu}=0$ and the bound is infinite; chapter 06 compares its γ = 1 form
+# With one parameter $A_{l,\nu}=0$ and the bound is infinite; {doc}`chapter 06 <06_escaping_basin>` compares its γ = 1 form
 # (Cor 4.2) with two-parameter simulations. Here the printed theorem itself meets simulations with
 # γ < 1: $U=|w|^2/2$ on $(-1,1)^2$, $\alpha_1 = 1.4$, $\alpha_2 = 1.8$, $\epsilon_l=\eta^{(\alpha_l-1)/\alpha_l}$ at
 # small noise, evaluated for the simulated process (noise scale $c_\alpha^{1/\alpha}$ in the paper's
@@ -631,15 +631,15 @@ report.glue_numbers("ch05_t41", gammas=report.fmt_list(t41["gamma"], 1), eta=f"{
 # {glue:text}`ch05_t41p_criterion`; misses: {glue:text}`ch05_t41p_misses`) but is loose by a factor
 # {glue:text}`ch05_t41_ratio`, growing as γ falls: a bound that holds but is loose.
 #
-# ## Eq. 17: the escape time as a function of η
+# ## Eq. P17: the escape time as a function of η
 #
-# Eq. 17 expands Cor 4.2 (eq. 16) in the learning rate. Its constants $C_{l,i}$ (functions of the
+# Eq. P17 expands Cor 4.2 (eq. P16) in the learning rate. Its constants $C_{l,i}$ (functions of the
 # Hessian, the gradient and the weights) and $C_{j\lambda}$ are defined only in the appendix, which our
 # copy lacks, so the printed expansion cannot be evaluated; its dependence on η can. With all
 # $\alpha_l$ equal its denominator is $\sum_i C_{l,i} + O(\eta^{1+(\alpha-1)/\alpha})$, so the bound tends to a
-# constant as η → 0, whereas eq. 16, with $\bar m_l\propto\epsilon^{\alpha}=\eta^{\alpha-1}$, gives
+# constant as η → 0, whereas eq. P16, with $\bar m_l\propto\epsilon^{\alpha}=\eta^{\alpha-1}$, gives
 # $\mathbb E\sigma_G\propto\eta^{-(\alpha-1)}$, as does the derived law — an internal inconsistency between
-# eq. 16 and its expansion. We simulate two axes with α = {glue:text}`ch05_alpha` each in
+# eq. P16 and its expansion. We simulate two axes with α = {glue:text}`ch05_alpha` each in
 # $U = |w|^2/2$ on $(-1,1)^2$ at small noise and fit the exponent of η.
 
 # %%
@@ -663,15 +663,15 @@ report.glue_numbers("ch05_eta", etas=", ".join(f"{x:g}" for x in eta_tab["eta"])
 # {glue:text}`ch05_eta_slope` (95 % interval {glue:text}`ch05_eta_lo` to {glue:text}`ch05_eta_hi`)
 # against $-(\alpha-1)$ = {glue:text}`ch05_eta_target`: **{glue:text}`ch05_eta_verdict`** (criterion:
 # {glue:text}`ch05_eta_criterion`; misses: {glue:text}`ch05_eta_misses`). The leading exponent of the
-# printed eq. 17, {glue:text}`ch05_eta_printed`, lies outside the interval.
+# printed eq. P17, {glue:text}`ch05_eta_printed`, lies outside the interval.
 #
 # ## What differs from the printed formulas, and of what kind
 #
 # Our copy of the paper lacks the appendices with the proofs, so we say nothing about what a
-# proof does: we compare the printed statements with each other, with what eq. 3 implies and with
+# proof does: we compare the printed statements with each other, with what eq. P3 implies and with
 # simulation. Each difference is one of five kinds; the table is `sgnlib.theory.DISCREPANCIES`,
 # and the last column names where the book checks it: the numbers for the violated bound
-# (eqs. 19–20) and for the printed Cor 4.2 and Cor 4.6 are in chapter 06, those for Thm 4.1 with
+# (eqs. P19–P20) and for the printed Cor 4.2 and Cor 4.6 are in {doc}`chapter 06 <06_escaping_basin>`, those for Thm 4.1 with
 # γ < 1 in the section above.
 
 # %% tags=["hide-input"]
@@ -680,7 +680,7 @@ report.table(theory.discrepancy_table())
 # %% [markdown]
 # ## Summary
 #
-# * Eq. 3 with $dt=\eta$ and $\epsilon=\eta^{(\alpha-1)/\alpha}$ is SGD with SαS gradient noise: the
+# * Eq. P3 with $dt=\eta$ and $\epsilon=\eta^{(\alpha-1)/\alpha}$ is SGD with SαS gradient noise: the
 #   law of one step {glue:text}`ch05_step_verdict` (KS, p = {glue:text}`ch05_step_p`).
 # * Lemma 3.1: the bound, checked at every saved point: {glue:text}`ch05_lemma_verdict`; the late
 #   log-slope {glue:text}`ch05_lemma_slope` against $-2\mu$ = {glue:text}`ch05_lemma_target`:
@@ -691,28 +691,28 @@ report.table(theory.discrepancy_table())
 # * Lemma 3.3: $\mathbb E[Z^1Z^2]$ against the product of the means: {glue:text}`ch05_l33_verdict`; against the
 #   printed lemma with its $A$ terms: {glue:text}`ch05_l33p_verdict`.
 # * Large jumps: the measured rates against the Euler scheme's: {glue:text}`ch05_rate_verdict`; that rate
-#   tends to eq. 12 as $dt\to0$ ({glue:text}`ch05_beta_fine` against {glue:text}`ch05_beta_th` at
-#   $dt$ = {glue:text}`ch05_dt_fine`); eq. 12 for the SαS normalisation used here carries the constant
+#   tends to eq. P12 as $dt\to0$ ({glue:text}`ch05_beta_fine` against {glue:text}`ch05_beta_th` at
+#   $dt$ = {glue:text}`ch05_dt_fine`); eq. P12 for the SαS normalisation used here carries the constant
 #   $c_\alpha$, the paper's (for $L$ of scale $c_\alpha^{-1/\alpha}$) does not — one formula under two
 #   scale conventions; the exponential law of the
 #   gaps: {glue:text}`ch05_gap_verdict`.
-# * Eq. 13, the share of large jumps that leave the basin at small noise:
+# * Eq. P13, the share of large jumps that leave the basin at small noise:
 #   {glue:text}`ch05_eq13_verdict`; the printed left side (jump scaled by $s_t$) at $s<1$:
 #   {glue:text}`ch05_eq13_lhs_verdict`; exits between large jumps: {glue:text}`ch05_eq13_between`.
-# * Eq. 15 under $s_t = t^{\gamma-1}$: the exponent of $s_t$ in the jump rate, {glue:text}`ch05_sched_slope`
+# * Eq. P15 under $s_t = t^{\gamma-1}$: the exponent of $s_t$ in the jump rate, {glue:text}`ch05_sched_slope`
 #   against $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`: {glue:text}`ch05_sched_verdict` (printed:
 #   {glue:text}`ch05_sched_printed`).
 # * Relaxation is logarithmic in $\bar\epsilon$, inter-jump times polynomial: for small noise the
 #   process is back at the minimum before each large jump. By simulation, the return time from the
-#   edge against $T_R$ (eq. 14): {glue:text}`ch05_ret_verdict` (deviations {glue:text}`ch05_ret_dev` at
+#   edge against $T_R$ (eq. P14): {glue:text}`ch05_ret_verdict` (deviations {glue:text}`ch05_ret_dev` at
 #   ε̄ = {glue:text}`ch05_ret_eps`); a large jump before the return, against
 #   $1-e^{-\beta T_R}$: {glue:text}`ch05_jb_verdict`.
-# * Multistep scheduler (the law eq. 3 implies; the paper prints none): restricted mean exit time
+# * Multistep scheduler (the law eq. P3 implies; the paper prints none): restricted mean exit time
 #   {glue:text}`ch05_ms_verdict`, law of the exit time {glue:text}`ch05_mslaw_verdict`.
 # * Thm 4.1 as printed with γ < 1 in two dimensions: as an upper bound {glue:text}`ch05_t41p_verdict`,
 #   loose by {glue:text}`ch05_t41_ratio`×; the derived Weibull mean {glue:text}`ch05_t41d_verdict` (the simulation
 #   escapes {glue:text}`ch05_t41_dev`).
-# * Eq. 17: the mean escape time scales as $\eta^{-(\alpha-1)}$ at equal α ({glue:text}`ch05_eta_verdict`;
+# * Eq. P17: the mean escape time scales as $\eta^{-(\alpha-1)}$ at equal α ({glue:text}`ch05_eta_verdict`;
 #   exponent {glue:text}`ch05_eta_slope`), not as the printed expansion's $\eta^0$.
 
 # %%

@@ -15,10 +15,10 @@
 # (ch-escaping-basin)=
 # # 06 · Escaping a basin: the theorems
 #
-# Section 4 of {cite:t}`battash2023revisiting` derives, from the Lévy-driven SDE of chapter 05,
+# Section 4 of {cite:t}`battash2023revisiting` derives, from the Lévy-driven SDE of {doc}`chapter 05 <05_levy_sde>`,
 # how long SGD stays in a basin (Thm 4.1, Cor 4.2), through which parameter it leaves
 # (Thm 4.3, Cor 4.4) and the law of the escape time (Thm 4.5, Cor 4.6). Here every statement is
-# set against simulations of eq. 3 with `sgnlib.sde` (the experiments are the studies of
+# set against simulations of eq. P3 with `sgnlib.sde` (the experiments are the studies of
 # `sgnlib.studies`: `basin_escape`, `exit_direction`, `schedules`, `ackley`; each simulated point
 # draws from its own random stream) and against the classical first-exit laws:
 # Imkeller–Pavlyukevich for α-stable noise {cite:p}`imkeller2006first,imkeller2008metastable` and
@@ -26,7 +26,7 @@
 # its level, has a "marginal" band between "holds" and "fails", and lists every point that missed.
 #
 # All results share one argument. Exits happen at large jumps; a large jump of coordinate $l$
-# leaves $[d^-_l, d^+_l]$ with probability (eq. 13) $m_l\Phi_l s_t^{\alpha_l-1}/\beta_l(t)$, where
+# leaves $[d^-_l, d^+_l]$ with probability (eq. P13) $m_l\Phi_l s_t^{\alpha_l-1}/\beta_l(t)$, where
 #
 # $$
 # m_l = \frac{c_{\alpha_l}(\sigma_l\epsilon_l)^{\alpha_l}}{\alpha_l}, \qquad
@@ -116,7 +116,7 @@ vs_alpha = basin_escape.mean_exit_times(alpha_values, [alpha_eps], [1.0], **box)
 vs_width = basin_escape.mean_exit_times([1.5], [alpha_eps], width_values, **box)
 eps_slopes = basin_escape.eps_exponents(vs_eps, level=level)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Mean first exit time from $(-d,d)$ of eq. 3 in $U=w^2/2$ (dots with 95 % intervals, 1000 paths each) against Cor 4.2 in its derived form $1/(m\\Phi)$, which in 1-D is the Imkeller–Pavlyukevich law (lines). Left: against ε for three α (d = 1); middle: against α (ε = 0.1, d = 1); right: against the half-width d (α = 1.5, ε = 0.1).", "name": "fig-escaping-basin-mean"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Mean first exit time from $(-d,d)$ of eq. P3 in $U=w^2/2$ (dots with 95 % intervals, 1000 paths each) against Cor 4.2 in its derived form $1/(m\\Phi)$, which in 1-D is the Imkeller–Pavlyukevich law (lines). Left: against ε for three α (d = 1); middle: against α (ε = 0.1, d = 1); right: against the half-width d (α = 1.5, ε = 0.1).", "name": "fig-escaping-basin-mean"}}
 mean_panel = dict(y="mean", lo="ci_low", hi="ci_high", lines={"theory": ("-", "Cor 4.2 / I–P")}, logy=True)
 plotting.panels_vs_theory([
     dict(data=vs_eps, x="eps", by="alpha", label=r"$\alpha$ = {}", logx=True, xlabel=r"$\epsilon$",
@@ -267,7 +267,7 @@ report.glue_numbers("ch06_dw", eps=f"{dw_eps_stable:g}", D=f"{dw_D:g}", ip_dev=p
 # = \frac{c_{\alpha_1}\alpha_2}{c_{\alpha_2}\alpha_1}\,\eta^{\alpha_1-\alpha_2} \propto \eta^{-\Delta},
 # $$ (eq-esc-ratio)
 #
-# so the lower-α axis wins more and more often as Δ grows (eq. 21). The printed eq. 20 has
+# so the lower-α axis wins more and more often as Δ grows (eq. P21). The printed eq. P20 has
 # $\epsilon^{(\alpha_l-\alpha_j)(1-\rho)}$ instead; we draw it with $\epsilon = \eta^{(\alpha_\nu-1)/\alpha_\nu}$
 # (ν: the average α) and ρ = 0.5. Printed formulas are evaluated with the paper's Lévy measure
 # $|y|^{-1-\alpha}dy$; to describe the simulated process with it, its noise scale is taken as
@@ -280,7 +280,7 @@ report.glue_numbers("ch06_dw", eps=f"{dw_eps_stable:g}", D=f"{dw_D:g}", ip_dev=p
 run2d = dict(alpha2=dir_alpha2, eta=dir_eta, n_paths=n_paths, dt=dt, **common)
 dirs = exit_direction.exit_directions(dir_deltas, small_noise_eps=small_eps, level=level, **run2d)
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Which parameter leaves the basin: probability of exiting through axis 1 ($\\alpha_1=\\alpha_2-\\Delta$, $\\alpha_2 = 1.8$, common learning rate η) against Δ. Dots: simulation (1000 paths each, 95 % Wilson intervals); solid: derived eq. {eq}`eq-esc-ratio`; dashed: the printed eq. 20 (with ρ = 0.5) turned into a probability $r/(1+r)$.", "name": "fig-escaping-basin-direction"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Which parameter leaves the basin: probability of exiting through axis 1 ($\\alpha_1=\\alpha_2-\\Delta$, $\\alpha_2 = 1.8$, common learning rate η) against Δ. Dots: simulation (1000 paths each, 95 % Wilson intervals); solid: derived eq. {eq}`eq-esc-ratio`; dashed: the printed eq. P20 (with ρ = 0.5) turned into a probability $r/(1+r)$.", "name": "fig-escaping-basin-direction"}}
 plotting.panels_vs_theory([dict(
     data=dirs, x="delta", y="p_axis1", lo="p_low", hi="p_high", ylim=(0, 1.02),
     lines={"p_derived": ("-", "derived (eq. 19–21)"), "p_printed": ("--", "eq. 20 as printed")},
@@ -334,14 +334,14 @@ report.glue_numbers("ch06_dir", small_deltas=fmt_list(sm["delta"], 1),
 # (Criteria: {glue:text}`ch06_dir_small_criterion`.)
 #
 # That the heavier-tailed axis wins more and more often as Δ grows is the paper's qualitative
-# claim (eq. 21); at Δ = {glue:text}`ch06_dir_dmax` the share is {glue:text}`ch06_dirup_share`
+# claim (eq. P21); at Δ = {glue:text}`ch06_dir_dmax` the share is {glue:text}`ch06_dirup_share`
 # ({glue:text}`ch06_dirup_k` of {glue:text}`ch06_dirup_n`, 95 % interval {glue:text}`ch06_dirup_lo`–{glue:text}`ch06_dirup_hi`):
 # **{glue:text}`ch06_dirup_verdict`** ({glue:text}`ch06_dirup_criterion`).
-# The printed eq. 20, with its extra factor $\epsilon^{-\rho(\alpha_l-\alpha_j)}$, gives at
+# The printed eq. P20, with its extra factor $\epsilon^{-\rho(\alpha_l-\alpha_j)}$, gives at
 # Δ = {glue:text}`ch06_dir_dkey` the exit odds {glue:text}`ch06_dir_r_pr` (probability
 # {glue:text}`ch06_dir_pp_key`) where the simulation gives {glue:text}`ch06_dir_r_sim`
 # ({glue:text}`ch06_dir_p_key`) and the derived law {glue:text}`ch06_dir_r_der`
-# ({glue:text}`ch06_dir_pd_key`); by the binomial-band criterion above, the printed eq. 20
+# ({glue:text}`ch06_dir_pd_key`); by the binomial-band criterion above, the printed eq. P20
 # **{glue:text}`ch06_eq20_verdict`** at Δ > 0 ({glue:text}`ch06_eq20_outside` of
 # {glue:text}`ch06_eq20_points` points outside the band: {glue:text}`ch06_eq20_misses`).
 # The printed Cor 4.2 is meant as an upper bound on the mean exit time; it lies above the upper end
@@ -563,7 +563,7 @@ report.glue_numbers("ch06_ack", sigma=f"{ackley_sigmas[0]:g}", deltas=fmt_list(m
 # | Cor 4.2 (derived = Imkeller–Pavlyukevich): $\mathbb E\sigma\propto\epsilon^{-\alpha}$, at small noise | **{glue:text}`ch06_mean_verdict`** at ε = {glue:text}`ch06_eps_small` ({glue:text}`ch06_mean_inside` of {glue:text}`ch06_mean_points` α inside the interval); against α at ε = {glue:text}`ch06_alpha_eps`: {glue:text}`ch06_alpha_verdict`; width exponent: {glue:text}`ch06_width_verdict`; simulation {glue:text}`ch06_large_dev` at ε = {glue:text}`ch06_eps_large` |
 # | escape depends on width, not depth (α < 2) vs exponentially on depth (α = 2, Kramers) | **{glue:text}`ch06_dw_verdict`** (elasticities, {glue:text}`ch06_dw_inside` of {glue:text}`ch06_dw_points` inside); heavy-tailed: depth {glue:text}`ch06_el_stable_depth`, width {glue:text}`ch06_el_stable_width`; Gaussian: depth {glue:text}`ch06_el_gaussian_depth` |
 # | Thm 4.1 / Cor 4.2 as printed | infinite for one parameter; for two, above the simulated mean at {glue:text}`ch06_dir_bound_n` by {glue:text}`ch06_dir_bound_ratio`× |
-# | Thm 4.3 / Cor 4.4: the lower-α axis is the likelier exit, odds $\propto\eta^{-\Delta}$ | derived share **{glue:text}`ch06_dir_small_verdict`** at small noise, {glue:text}`ch06_dir_large_verdict` at large noise; lower-α axis above ½: {glue:text}`ch06_dirup_verdict`; the printed eq. 20: {glue:text}`ch06_eq20_verdict` |
+# | Thm 4.3 / Cor 4.4: the lower-α axis is the likelier exit, odds $\propto\eta^{-\Delta}$ | derived share **{glue:text}`ch06_dir_small_verdict`** at small noise, {glue:text}`ch06_dir_large_verdict` at large noise; lower-α axis above ½: {glue:text}`ch06_dirup_verdict`; the printed eq. P20: {glue:text}`ch06_eq20_verdict` |
 # | mean exit time in 2-D (derived Cor 4.2) | **{glue:text}`ch06_dirm_small_verdict`** at small noise; {glue:text}`ch06_dirm_large_verdict` at large noise ({glue:text}`ch06_dir_mean_dev_large`) |
 # | Cor 4.6 (derived): exponential law of σ | **{glue:text}`ch06_law_small_verdict`** at Δ = {glue:text}`ch06_law_small_delta` (KS p = {glue:text}`ch06_law_small_pval`); {glue:text}`ch06_law_large_verdict` at Δ = {glue:text}`ch06_law_large_delta` (p = {glue:text}`ch06_law_large_pval`) |
 # | Thm 4.1 (derived): smaller γ lengthens escape, more so as α → 2 | **{glue:text}`ch06_sched_small_verdict`** at small noise ({glue:text}`ch06_sched_small_inside` of {glue:text}`ch06_sched_small_points` points inside); {glue:text}`ch06_sched_large_verdict` at larger noise ({glue:text}`ch06_sched_large_inside` of {glue:text}`ch06_sched_large_points`); growth {glue:text}`ch06_sched_growth` for α = {glue:text}`ch06_sched_alphas` |
@@ -573,24 +573,24 @@ report.glue_numbers("ch06_ack", sigma=f"{ackley_sigmas[0]:g}", deltas=fmt_list(m
 # ## What differs from the printed formulas, and of what kind
 #
 # Our copy of the paper lacks the appendices with the proofs, so we say nothing about what a proof
-# does; we compare the printed statements with what the model of eq. 3 implies and with simulation.
+# does; we compare the printed statements with what the model of eq. P3 implies and with simulation.
 # `sgnlib.theory` implements the derived forms and keeps the printed ones for comparison. The table
-# (`sgnlib.theory.DISCREPANCIES`, also in chapter 05) lists each difference with its kind; the
+# (`sgnlib.theory.DISCREPANCIES`, also in {doc}`chapter 05 <05_levy_sde>`) lists each difference with its kind; the
 # points below give the numbers of this run.
 
 # %% tags=["hide-input"]
 report.table(theory.discrepancy_table())
 
 # %% [markdown]
-# * **A normalisation convention, not an error: the Lévy constant.** Eq. 12 is exact for the Lévy
+# * **A normalisation convention, not an error: the Lévy constant.** Eq. P12 is exact for the Lévy
 #   measure $|y|^{-1-\alpha}dy$; the paper's $L$ is then SαS with scale $c_\alpha^{-1/\alpha}$, and
 #   the paper never fixes the scale of $L$. We simulate the standard SαS law, whose measure is
 #   $c_\alpha|y|^{-1-\alpha}dy$; all rates carry $c_\alpha$ (`c=` argument), and both forms agree once
 #   the scale is fixed.
-# * **An internal inconsistency: $m_l$ (eq. 13).** Printed $m_l = \mathbf 1^\top\lambda_l\epsilon^\alpha/\alpha$
-#   against the paper's own $\bar m_l = \bar\lambda^\alpha\epsilon^\alpha/\alpha$ (Thm 4.1): eq. 3 depends on
+# * **An internal inconsistency: $m_l$ (eq. P13).** Printed $m_l = \mathbf 1^\top\lambda_l\epsilon^\alpha/\alpha$
+#   against the paper's own $\bar m_l = \bar\lambda^\alpha\epsilon^\alpha/\alpha$ (Thm 4.1): eq. P3 depends on
 #   σ and ε only through σε, so only $(\sigma\epsilon)^\alpha/\alpha$ can be right.
-# * **A typo: eq. 15.** Printed $s_t^{-\rho\alpha}$; the threshold $O$ gives
+# * **A typo: eq. P15.** Printed $s_t^{-\rho\alpha}$; the threshold $O$ gives
 #   $\beta\propto s_t^{\rho(\alpha-1)}$, as do the $\beta_l/\beta_S$ assumption and Thm 4.1's exponent,
 #   so $1/\beta$ has $s_t^{-\rho(\alpha-1)}$.
 # * **Bounds that hold but are loose: Thm 4.1 / Cor 4.2 and Cor 4.6 as printed.** The printed
@@ -598,16 +598,16 @@ report.table(theory.discrepancy_table())
 #   combined Poisson stream of large jumps gives one time with the *summed* exit rates in the
 #   denominator, {eq}`eq-esc-law`. $A_{l,\nu} = 0$ for a single parameter, so the printed bound is
 #   infinite in 1-D; in 2-D it is {glue:text}`ch06_dir_bound_ratio` times the simulated mean and
-#   above its interval at {glue:text}`ch06_dir_bound_n` (for γ < 1 in two dimensions, chapter 05
+#   above its interval at {glue:text}`ch06_dir_bound_n` (for γ < 1 in two dimensions, {doc}`chapter 05 <05_levy_sde>`
 #   compares the printed Thm 4.1 with simulation: loose there too). (We
-#   evaluate eq. 16 as the γ → 1 limit of Thm 4.1; the Γ-factor of Thm 4.1,
+#   evaluate eq. P16 as the γ → 1 limit of Thm 4.1; the Γ-factor of Thm 4.1,
 #   $(\bar m\Phi)^{1-C}\Gamma(C)/\gamma_l$, differs from the Weibull mean {eq}`eq-esc-sched` by the
 #   factor $\gamma_l^{1+1/\gamma_l}$, both → 1 as γ → 1.) The printed Cor 4.6 is a mixture of
 #   per-axis exponentials with different rates that stays above 1 up to about
 #   {glue:text}`ch06_law_small_over1` mean exit times; the derived law is one exponential,
 #   $e^{-u\sum_l m_l\Phi_l}$.
-# * **A bound that is violated: eqs. 19–20.** The printed exit probability divides by $\bar\beta_i$,
-#   giving $\epsilon^{(\alpha_l-\alpha_j)(1-\rho)}$; the exit rate of an axis is $\beta_l\times$ eq. 13
+# * **A bound that is violated: eqs. P19–P20.** The printed exit probability divides by $\bar\beta_i$,
+#   giving $\epsilon^{(\alpha_l-\alpha_j)(1-\rho)}$; the exit rate of an axis is $\beta_l\times$ eq. P13
 #   $= m_l\Phi_l$, in which β cancels, giving $\epsilon^{\alpha_l-\alpha_j}$ — the factor $\beta_i/\beta_S$
 #   is missing from the printed form. At Δ = {glue:text}`ch06_dir_dkey` the printed odds are
 #   {glue:text}`ch06_dir_r_pr` against a simulated {glue:text}`ch06_dir_r_sim` (derived:

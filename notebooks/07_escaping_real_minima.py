@@ -15,7 +15,7 @@
 # (ch-escaping-real-minima)=
 # # 07 · Escaping real minima
 #
-# Chapter 06 checked the escape theorems of {cite:t}`battash2023revisiting` on synthetic
+# {doc}`Chapter 06 <06_escaping_basin>` checked the escape theorems of {cite:t}`battash2023revisiting` on synthetic
 # potentials driven by exact α-stable noise. Here the noise is SGD's own. As in Sec. 5 of the
 # paper ("Escape time", Figures 3 and 4), a three-layer ReLU network is trained with plain SGD
 # (learning rate 0.05, batch 128) to a minimum, then continued from it with a smaller batch $B$
@@ -159,7 +159,7 @@ report.glue_numbers("ch07", k=str(check_every), theta=report.fmt(threshold), the
 # size $\eta$), depends on $\eta$ and $B$ at a fixed minimum, with two free parameters $a, b$:
 #
 # $$
-# \underbrace{\log \eta\tau = a + b\,\log\frac{B}{\eta}}_{\text{Lévy: Cor 4.2, eq. 17}},\qquad
+# \underbrace{\log \eta\tau = a + b\,\log\frac{B}{\eta}}_{\text{Lévy: Cor 4.2, eq. P17}},\qquad
 # \underbrace{\log \eta\tau = a + b\,\frac{B}{\eta\,h^*}}_{\text{Mori et al. 2021}},\qquad
 # \underbrace{\log \eta\tau = a + b\,\frac{B\,\Delta L}{\eta\,h^*}}_{\text{Xie et al. 2020}}.
 # $$ (eq-ch07-theories)
@@ -168,7 +168,7 @@ report.glue_numbers("ch07", k=str(check_every), theta=report.fmt(threshold), the
 # $m_l\propto(\sigma_l\epsilon_l)^{\alpha_l}$, $\epsilon_l = \eta^{(\alpha_l-1)/\alpha_l}$ (Sec. 3) and
 # the scale of a mean of $B$ SαS draws $\sigma_l\propto B^{1/\alpha_l-1}$: for one dominant α,
 # $\eta\tau\propto(B/\eta)^{\alpha-1}$, so $b = \alpha - 1$ and, at fixed $B$, $\log\tau$ is linear
-# in $\log\eta$ with slope $-\alpha$ (eq. 17's polynomial in η). Mori et al.'s power-law escape
+# in $\log\eta$ with slope $-\alpha$ (eq. P17's polynomial in η). Mori et al.'s power-law escape
 # rate gives $b = \log(L_s/L^*)$ ($h^*$ the top Hessian eigenvalue, here from power iteration on
 # Hessian-vector products, never a dense Hessian); Xie et al.'s Kramers law gives $b = 2$ when the
 # escape runs along the top eigen-direction ($\Delta L$ = the rise $\theta L(w^*)$ that counts as
@@ -322,12 +322,12 @@ print(surv[["batch_size", "mean", "verdict"]].round(0).to_string(index=False))
 # sizes), where the fitted exponential law predicts {glue:text}`ch07_surv_early_exp` %; the rest
 # leave far later. A plausible reading: the early escapes are the continuation relaxing from the minimum to the wider
 # spread of the small-batch dynamics; Cor 4.6 assumes this relaxation is much faster than an
-# escape (Sec. 4, eq. 14–15), which at these learning rates it is not.
+# escape (Sec. 4, eq. P14–P15), which at these learning rates it is not.
 #
 # ## The tail index of each parameter at the minimum
 #
 # The gradient noise of every parameter at the minimum of {glue:text}`ch07_surv_name`, across
-# {glue:text}`ch07_noise_batches` mini-batches of B = {glue:text}`ch07_B` (eq. 1; per-example
+# {glue:text}`ch07_noise_batches` mini-batches of B = {glue:text}`ch07_B` (eq. P1; per-example
 # gradients with `sgnlib.noise`), fitted with the SαS law (`sgnlib.stable.fit`, ECF estimator)
 # one parameter at a time, as in the paper's Figure 5.
 
