@@ -531,7 +531,8 @@ def train(
     ``settings`` holds the model name and arguments, ``data_key`` (a string naming the data set
     and subset, e.g. ``"fashion_mnist/train/5000"``: the caller vouches that it identifies
     ``dataset``), ``eval_key`` (same for ``eval_dataset``), the schedules, epochs, batch size,
-    learning rate, loss, seed and :data:`VERSION`. A finished run is loaded without training
+    learning rate, loss, seed, :data:`VERSION` and, on the CPU, the number of torch threads (the
+    numbers depend on it). A finished run is loaded without training
     (``result.trained`` is False and no callback runs); an interrupted one resumes from its last
     epoch. The device is not part of the key. Snapshots asked for but missing from a finished run
     are made by re-running the (deterministic) training.
@@ -569,6 +570,10 @@ def train(
         "record_iterations": bool(record_iterations),
         "version": VERSION,
     }
+    if resolve_device(device) == "cpu":
+        # CPU results depend on the thread count (reductions split differently): a network trained
+        # with 2 threads must not be served to a run that would train it with 1.
+        settings["cpu_threads"] = torch.get_num_threads()
     init_from = None
     if branch_from is not None:
         if not isinstance(branch_from, TrainResult):

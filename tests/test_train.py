@@ -169,6 +169,23 @@ def test_cached_training_is_reused(tmp_path):
     assert third.trained and third.folder != first.folder
 
 
+def test_cpu_thread_count_keys_the_cache(tmp_path):
+    """A network trained on the CPU with one thread count is not served to a run with another (the numbers differ)."""
+    ds = _features()
+    kw = dict(data_key="features64", num_classes=2, model_kwargs={"in_channels": 5, "width": 4}, epochs=1, batch_size=8,
+              lr=0.1, progress=False, cache_root=tmp_path, device="cpu")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = train.train("mlp", ds, **kw)
+        torch.set_num_threads(2)
+        two = train.train("mlp", ds, **kw)
+    finally:
+        torch.set_num_threads(before)
+    assert one.settings["cpu_threads"] == 1 and two.settings["cpu_threads"] == 2
+    assert two.trained and two.folder != one.folder
+
+
 def test_bad_arguments_fail_before_training():
     """Bad settings give one-line ValueErrors naming the argument and value, before any step."""
     ds = _features(40)
