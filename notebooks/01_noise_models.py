@@ -119,8 +119,8 @@ eq2.glue("ch01_eq2")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(f"measured variance / eq. 2, with replacement:    median {cov.ratio_rep.median():.2f}")
-print(f"measured variance / eq. 2 x (D-B)/(D-1), without: median {cov.ratio_wor.median():.2f}")
+print(f"measured variance / eq. P2, with replacement:    median {cov.ratio_rep.median():.2f}")
+print(f"measured variance / eq. P2 x (D-B)/(D-1), without: median {cov.ratio_wor.median():.2f}")
 
 # %% [markdown]
 # By the stated criterion — {glue:text}`ch01_eq2_criterion` — eq. {eq}`eq-cov` *{glue:text}`ch01_eq2_verdict`*

@@ -48,14 +48,14 @@ jump_dts = [0.2, 0.1, 0.05, 0.025]  # Euler steps at which the jump intensity is
 prop_eps = [0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005]  # eps_bar values of the Proposition 3.2 experiment
 prop_theta = 0.1          # theta of Prop. 3.2, in (0, (2 - alpha)/4)
 prop_c = 0.2              # the constant c of Prop. 3.2's deviation c * eps_bar^theta
-relax_zeta = 0.5          # zeta of the relaxation neighbourhood eps_bar^zeta (eq. 14)
-exit_eps = 0.02           # eps of the exits-per-large-jump experiment (eq. 13), small noise
+relax_zeta = 0.5          # zeta of the relaxation neighbourhood eps_bar^zeta (eq. P14)
+exit_eps = 0.02           # eps of the exits-per-large-jump experiment (eq. P13), small noise
 exit_s = [1.0, 0.5]       # constant schedule factors s_t of that experiment
 exit_horizon = 500.0      # its horizon (SDE time)
 sched_gamma = 0.5         # cooling rate of the jump-rate-under-a-schedule experiment (s_t is t^(gamma-1))
 sched_horizon = 1000.0    # its horizon (SDE time)
 sched_bins = 8            # log-spaced time windows in which the jump rate is measured
-relax_eps = [0.1, 0.01, 0.001]  # eps_bar values of the return-time experiment (eq. 14)
+relax_eps = [0.1, 0.01, 0.001]  # eps_bar values of the return-time experiment (eq. P14)
 relax_dt = 0.01           # its Euler step
 ms_eps = 0.07             # eps of the multistep-scheduler experiment, small noise
 ms_milestones = [40.0, 80.0]  # SDE times at which the multistep schedule decays
@@ -63,7 +63,7 @@ ms_factors = [1.0, 0.5, 0.1]  # decay factors per milestone (1: no decay)
 ms_horizon = 400.0        # its horizon (SDE time)
 t41_eta = 1e-4            # learning rate of the printed-Thm-4.1 experiment (two axes, alpha 1.4 and 1.8)
 t41_gammas = [1.0, 0.8, 0.6]  # its cooling rates
-expand_etas = [1e-3, 3e-4, 1e-4, 3e-5]  # learning rates of the eq. 17 experiment (two axes, common alpha)
+expand_etas = [1e-3, 3e-4, 1e-4, 3e-5]  # learning rates of the eq. P17 experiment (two axes, common alpha)
 
 # %%
 import numpy as np
@@ -176,7 +176,7 @@ lemma_rate = report.ratio_within(slopes["slope"], -2 * mu, tol=0.01, marginal_to
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Lemma 3.1 on $U(w)=\\frac12 (w-W^*)^\\top H (w-W^*)$ with $H=\\begin{pmatrix}2&0.5\\\\0.5&1\\end{pmatrix}$, $\\mu=\\lambda_{\\min}(H)$, from three starting points (Euler step $10^{-3}$). Solid: $\\|Y_t-W^*\\|^2$; dashed: the bound {eq}`eq-levy-lemma31`. The bound holds and is tight in its rate $2\\mu$.", "name": "fig-levy-sde-lemma31"}}
 plotting.panels_vs_theory([dict(data=lemma, x="time", y="dist2", by="start", step=True, label="w = {}",
-                                lines={"bound": ("--", "bound (eq. 6)")}, logy=True, xlabel="t",
+                                lines={"bound": ("--", "bound (eq. P6)")}, logy=True, xlabel="t",
                                 ylabel=r"$\|Y_t-W^*\|^2$")])
 plotting.plt.show()
 
@@ -326,7 +326,7 @@ gap_ks = report.ks_fit(gaps, lambda g: 1 - np.exp(-beta_dt * g), what=f"inter-ju
 grid = np.geomspace(min(jump_dts) / 2, max(jump_dts), 40)
 plotting.sim_vs_theory(jumps["dt"], jumps["beta_hat"], jumps["beta_hat"] - 1.96 * jumps["se"], jumps["beta_hat"] + 1.96 * jumps["se"],
                        theory=[(grid, levy_jumps.euler_jump_intensity(alpha, jump_eps, rho, grid)), (grid, np.full_like(grid, jumps["beta_eq12"][0]))],
-                       theory_label=["Euler scheme, per step", r"eq. 12 ($dt\to0$)"], logx=True, xlabel="Euler step $dt$", ylabel=r"rate $\beta$")
+                       theory_label=["Euler scheme, per step", r"eq. P12 ($dt\to0$)"], logx=True, xlabel="Euler step $dt$", ylabel=r"rate $\beta$")
 plotting.plt.show()
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Survival function of the gaps between the large jumps of one coordinate ($dt=0.05$), pooled over paths (step), against the exponential law of rate $\\beta$ from eq. {eq}`eq-levy-beta` (dashed).", "name": "fig-levy-sde-gaps"}}
@@ -338,7 +338,7 @@ plotting.plt.show()
 # %%
 # NBVAL_CHECK_OUTPUT
 print(jumps[["dt", "jumps", "beta_hat", "se", "beta_euler", "beta_eq12", "dispersion"]].round(4).to_string(index=False))
-print(f"eq. 12 for the paper's scale c_alpha^(-1/alpha): {jumps['beta_paper'][0]:.4f}; rates vs the Euler scheme: {jump_fit.word}")
+print(f"eq. P12 for the paper's scale c_alpha^(-1/alpha): {jumps['beta_paper'][0]:.4f}; rates vs the Euler scheme: {jump_fit.word}")
 print(f"{gaps.size} gaps at dt = {dt}: mean {gaps.mean():.2f} vs 1/beta {1 / beta_dt:.2f}; KS {gap_ks.word}")
 
 # %% tags=["hide-input"]
@@ -447,7 +447,7 @@ report.glue_numbers("ch05_ret", eps=report.fmt_list(returns["eps_bar"], 3), mean
 # largest ε̄, where the picture of isolated large jumps is rough. A large jump before the return is
 # rare, and rarer as ε̄ falls.
 #
-# ## Eq. 13 of the paper: the share of large jumps that leave the basin
+# ## Eq. P13: the share of large jumps that leave the basin
 #
 # Sec. 4 rests on two claims: exits happen at large jumps, and a large jump of coordinate $l$
 # from the minimum leaves $[d^-_l, d^+_l]$ with probability (eq. P13)
@@ -481,7 +481,7 @@ exit13_lhs = report.binomial_band(lower["exits_at_jump"], lower["jumps"], lower[
 # NBVAL_CHECK_OUTPUT
 print(exits[["s", "jumps", "exits_at_jump", "exits_between", "share", "ci_low", "ci_high", "p_eq13", "p_euler",
              "p_lhs_printed"]].round(4).to_string(index=False))
-print(f"eq. 13: {exit13.word}; printed left side (s < 1): {exit13_lhs.word}")
+print(f"eq. P13: {exit13.word}; printed left side (s < 1): {exit13_lhs.word}")
 
 # %% tags=["hide-input"]
 exit13.glue("ch05_eq13")
@@ -520,7 +520,7 @@ sched_verdict, k_printed = jump_exits.schedule_exponent_verdict(sched, alpha, rh
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Rate of large jumps under the schedule $s_t=t^{\\gamma-1}$ ($\\gamma=0.5$, $\\alpha=1.5$, $\\epsilon=0.05$, $\\rho=0.5$) in log-spaced time windows (dots, 95 % Poisson intervals) against $s_t$, with eq. P12 (rate $\\propto s_t^{\\rho(\\alpha-1)}$, solid) and the exponent printed in eq. P15 (rate $\\propto s_t^{\\rho\\alpha}$, dashed), both equal at $s_t=1$.", "name": "fig-levy-sde-schedule"}}
 plotting.sim_vs_theory(sched["s_mid"], sched["rate"], sched["rate"] - 1.96 * sched["se"], sched["rate"] + 1.96 * sched["se"],
                        theory=[(sched["s_mid"], sched["rate_eq12"]), (sched["s_mid"], sched["rate_printed"])],
-                       theory_label=[r"eq. 12: $s_t^{\rho(\alpha-1)}$", r"eq. 15 as printed: $s_t^{\rho\alpha}$"],
+                       theory_label=[r"eq. P12: $s_t^{\rho(\alpha-1)}$", r"eq. P15 as printed: $s_t^{\rho\alpha}$"],
                        logx=True, logy=True, xlabel="$s_t$", ylabel="rate of large jumps")
 plotting.plt.show()
 

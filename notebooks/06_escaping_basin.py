@@ -283,7 +283,7 @@ dirs = exit_direction.exit_directions(dir_deltas, small_noise_eps=small_eps, lev
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Which parameter leaves the basin: probability of exiting through axis 1 ($\\alpha_1=\\alpha_2-\\Delta$, $\\alpha_2 = 1.8$, common learning rate η) against Δ. Dots: simulation (1000 paths each, 95 % Wilson intervals); solid: derived eq. {eq}`eq-esc-ratio`; dashed: the printed eq. P20 (with ρ = 0.5) turned into a probability $r/(1+r)$.", "name": "fig-escaping-basin-direction"}}
 plotting.panels_vs_theory([dict(
     data=dirs, x="delta", y="p_axis1", lo="p_low", hi="p_high", ylim=(0, 1.02),
-    lines={"p_derived": ("-", "derived (eq. 19–21)"), "p_printed": ("--", "eq. 20 as printed")},
+    lines={"p_derived": ("-", "derived (eqs. P19–P21)"), "p_printed": ("--", "eq. P20 as printed")},
     xlabel=r"$\Delta = \alpha_2-\alpha_1$", ylabel="P(exit via axis 1)")])
 plotting.plt.show()
 

@@ -182,7 +182,7 @@ def relaxation_and_gap_curves(eps_bars: Sequence[float], alphas: Sequence[float]
     e = np.asarray(check_positive(np.asarray(eps_bars, dtype=float), "eps_bars"), dtype=float).ravel()
     d = float(check_positive(half_width, "half_width"))
     tr = [float(theory.relaxation_time(-d, d, x, zeta, mu=mu)) for x in e]
-    frames = [pd.DataFrame({"curve": "T_R", "alpha": np.nan, "label": "$T_R$ (eq. 14)", "eps_bar": e, "time": tr})]
+    frames = [pd.DataFrame({"curve": "T_R", "alpha": np.nan, "label": "$T_R$ (eq. P14)", "eps_bar": e, "time": tr})]
     for a in np.atleast_1d(check_alpha(alphas)).astype(float):
         gaps = theory.mean_interjump_time(a, e, rho, c=theory.levy_constant(a))
         frames.append(pd.DataFrame({"curve": "1/beta", "alpha": float(a), "label": rf"$1/\beta$, $\alpha$ = {a:g}",
