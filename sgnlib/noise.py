@@ -45,6 +45,7 @@ __all__ = [
     "parameter_names",
     "Coords",
     "select_coords",
+    "uniform_coords",
     "NoiseMeasurement",
     "measure_noise",
     "pooled_noise",
@@ -226,6 +227,20 @@ def _unknown_name(name: str, valid) -> ValueError:
     return ValueError(f"coords names a parameter {name!r} that the model does not have{hint}")
 
 
+def uniform_coords(sizes: dict[str, int], n_coords: int, rng: np.random.Generator) -> list[tuple[str, int]]:
+    """``n_coords`` distinct ``(tensor name, flat index)`` pairs drawn uniformly over all scalars of ``sizes``.
+
+    ``sizes`` maps tensor names to their numbers of scalars (in parameter order); the pairs come
+    sorted by tensor, then flat index. The caller owns the stream ``rng``.
+    """
+    total = sum(sizes.values())
+    flat = np.sort(rng.choice(total, n_coords, replace=False))
+    offsets = np.cumsum([0, *sizes.values()])
+    tensor = np.searchsorted(offsets, flat, side="right") - 1
+    keys = list(sizes)
+    return [(keys[t], int(f - offsets[t])) for f, t in zip(flat, tensor)]
+
+
 def select_coords(model: torch.nn.Module, coords="uniform", n_coords: int = 100, seed: int = 0) -> Coords:
     """The coordinates a measurement follows; the same (model shapes, coords, n_coords, seed) give the same ones.
 
@@ -274,12 +289,9 @@ def select_coords(model: torch.nn.Module, coords="uniform", n_coords: int = 100,
             total = sum(sizes.values())
             if n_coords > total:
                 raise ValueError(f"n_coords={n_coords} exceeds the {total} trainable scalars of the model")
-            flat = np.sort(rng.choice(total, n_coords, replace=False))
-            offsets = np.cumsum([0, *sizes.values()])
-            tensor = np.searchsorted(offsets, flat, side="right") - 1
-            keys = list(sizes)
-            names = [keys[t] for t in tensor]
-            index = [int(f - offsets[t]) for f, t in zip(flat, tensor)]
+            pairs = uniform_coords(sizes, n_coords, rng)
+            names = [n for n, _ in pairs]
+            index = [i for _, i in pairs]
         elif coords == "per_layer":
             for name in params:
                 take(name, n_coords)

@@ -20,6 +20,7 @@ __all__ = [
     "kaplan_meier",
     "censored_exponential_mean",
     "mean_ci",
+    "median_interval",
     "LinearFit",
     "linear_fit",
 ]
@@ -125,6 +126,26 @@ def mean_ci(x, level: float = 0.95):
     m = float(x.mean())
     h = float(_st.t.ppf(0.5 + _check_level(level) / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size))
     return m, m - h, m + h
+
+
+def median_interval(x, level: float = 0.95) -> tuple[float, float, float]:
+    """``(median, lo, hi)``: the distribution-free order-statistic interval of the median.
+
+    ``[x_(j), x_(n+1−j)]`` with the largest ``j`` such that ``P(j ≤ Bin(n, ½) ≤ n − j) ≥ level``
+    (e.g. Hollander & Wolfe); needs enough values for such a ``j`` (6 at 95 %).
+    """
+    x = np.sort(np.asarray(x, dtype=float).ravel())
+    if not np.isfinite(x).all():
+        raise ValueError("median_interval needs finite values")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1); got {level!r}")
+    n = x.size
+    j = int(_st.binom.ppf((1 - level) / 2, n, 0.5))  # P(Bin < j) <= (1 - level)/2
+    while j >= 1 and _st.binom.cdf(n - j, n, 0.5) - _st.binom.cdf(j - 1, n, 0.5) < level:
+        j -= 1
+    if j < 1:
+        raise ValueError(f"{n} values are too few for a {100 * level:g} % interval of the median")
+    return float(np.median(x)), float(x[j - 1]), float(x[n - j])
 
 
 @dataclass(frozen=True)

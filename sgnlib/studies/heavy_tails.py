@@ -326,11 +326,9 @@ def _sample_coords(model, exclude, n_coords: int, rng):
     total = sum(sizes.values())
     if not sizes or n_coords > total:
         raise ValueError(f"exclude={list(exclude)!r} leaves {total} scalars; fewer than n_coords={n_coords}")
-    flat = np.sort(rng.choice(total, n_coords, replace=False))
-    offsets = np.cumsum([0, *sizes.values()])
-    keys = list(sizes)
-    t = np.searchsorted(offsets, flat, side="right") - 1
-    return [(keys[i], int(f - offsets[i])) for f, i in zip(flat, t)]
+    from sgnlib import noise
+
+    return noise.uniform_coords(sizes, n_coords, rng)
 
 
 def _hill_masked(x: np.ndarray) -> np.ndarray:

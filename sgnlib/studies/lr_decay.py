@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from sgnlib import report, stable, stats, streams
+from sgnlib.stats import median_interval  # re-exported: the study states its intervals with it
 
 __all__ = [
     "VERSION",
@@ -179,26 +180,6 @@ def amplitude_table(u, lr: float, names: Sequence[str] | None = None, layers: Se
                          "update_iqr": float(lr) * iqr, "update_sigma": float(lr) * sigma})
 
 
-def median_interval(x, level: float = 0.95) -> tuple[float, float, float]:
-    """``(median, lo, hi)``: the distribution-free order-statistic interval of the median.
-
-    ``[x_(j), x_(n+1−j)]`` with the largest ``j`` such that ``P(j ≤ Bin(n, ½) ≤ n − j) ≥ level``
-    (e.g. Hollander & Wolfe); needs enough values for such a ``j`` (6 at 95 %).
-    """
-    x = np.sort(np.asarray(x, dtype=float).ravel())
-    if not np.isfinite(x).all():
-        raise ValueError("median_interval needs finite values")
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1); got {level!r}")
-    n = x.size
-    j = int(_st.binom.ppf((1 - level) / 2, n, 0.5))  # P(Bin < j) <= (1 - level)/2
-    while j >= 1 and _st.binom.cdf(n - j, n, 0.5) - _st.binom.cdf(j - 1, n, 0.5) < level:
-        j -= 1
-    if j < 1:
-        raise ValueError(f"{n} values are too few for a {100 * level:g} % interval of the median")
-    return float(np.median(x)), float(x[j - 1]), float(x[n - j])
-
-
 def _ratio_frame(amp: pd.DataFrame, before, after, stat: str, keys: Sequence[str]) -> pd.DataFrame:
     """Per-parameter ``after / before`` of ``stat``; ``before``/``after`` select rows by the ``point`` column."""
     if stat not in ("iqr", "sigma", "update_iqr", "update_sigma"):
@@ -223,7 +204,7 @@ def attenuation(amp: pd.DataFrame, before, after, *, stat: str = "iqr", keys: Se
     identified by ``keys``. Parameters whose amplitude is zero (or unfitted) at either point are
     left out and counted. Returns ``n`` (parameters compared), ``excluded``, ``dropped`` (how many
     have a smaller amplitude after), ``median`` ratio with its order-statistic interval ``lo``,
-    ``hi`` at ``level`` (:func:`median_interval`), and ``ratios`` (the table).
+    ``hi`` at ``level`` (:func:`sgnlib.stats.median_interval`), and ``ratios`` (the table).
     """
     r = _ratio_frame(amp, before, after, stat, keys)
     total = int((amp["point"] == before).sum())
