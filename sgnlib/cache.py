@@ -18,6 +18,15 @@ always be read back.
 
 The default folder is ``results/cache/<namespace>`` under the repository root
 (``$SGN_CACHE_DIR`` overrides it); it is never committed.
+
+What happens to units can be watched: every unit loaded, started or stored is an
+event passed to the listeners of :func:`add_listener` (``$SGN_CACHE_LOG`` names a
+JSON-lines file that receives them all, with the process id and the distributed
+rank), and ``$SGN_CACHE_REQUIRE=1`` turns a missing unit into a
+:class:`MissingUnitError` instead of a computation — how a run checks that
+``python -m sgnlib precompute`` left nothing to do. A unit also records how long
+it took to compute (``seconds_of``), so the cost of a run from an empty cache can
+be told from a run that found everything cached.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ import hashlib
 import json
 import os
 import re
+import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -38,6 +49,11 @@ __all__ = [
     "UnitCache",
     "UnitCacheWarning",
     "DamagedUnitError",
+    "MissingUnitError",
+    "add_listener",
+    "remove_listener",
+    "notify",
+    "require_cached",
     "KeyTypeError",
     "canonical",
     "unit_key",
@@ -55,6 +71,63 @@ class KeyTypeError(TypeError, ValueError):
 
 class DamagedUnitError(ValueError):
     """A stored unit that cannot be read, or that holds another set of parameters (names the file)."""
+
+
+class MissingUnitError(RuntimeError):
+    """A unit that is not cached while ``$SGN_CACHE_REQUIRE`` forbids computing it (names the namespace and file)."""
+
+
+#: Environment variables read by this module.
+LOG_ENV = "SGN_CACHE_LOG"
+REQUIRE_ENV = "SGN_CACHE_REQUIRE"
+
+_listeners: list = []
+_log_lock = threading.Lock()
+
+
+def add_listener(fn: Callable[[dict], None]) -> Callable[[dict], None]:
+    """Call ``fn(event)`` for every unit event of this process; returns ``fn`` (for :func:`remove_listener`).
+
+    An event is a dict with ``event`` ("hit": read from the cache, "start": about to be computed,
+    "stored": computed and written, with ``seconds``), ``namespace``, ``key`` and ``path``.
+    """
+    if not callable(fn):
+        raise ValueError(f"a listener must be callable; got {fn!r}")
+    _listeners.append(fn)
+    return fn
+
+
+def remove_listener(fn) -> None:
+    """Stop calling ``fn`` (no error when it is not registered)."""
+    if fn in _listeners:
+        _listeners.remove(fn)
+
+
+def require_cached() -> bool:
+    """Whether ``$SGN_CACHE_REQUIRE`` forbids computing units in this process (``1``/``true``/``yes``)."""
+    return os.environ.get(REQUIRE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def notify(event: str, namespace: str, key: str, path, **extra) -> None:
+    """Pass one unit event to the listeners and to ``$SGN_CACHE_LOG`` (a JSON line per event, appended)."""
+    record = {"event": event, "namespace": namespace, "key": key, "path": str(path), **extra}
+    target = os.environ.get(LOG_ENV)
+    if target:  # logged first, so that a listener that stops the process leaves the event on record
+        line = json.dumps({**record, "pid": os.getpid(), "rank": int(os.environ.get("RANK", 0)),
+                           "time": round(time.time(), 3)}, sort_keys=True, default=str)
+        with _log_lock, open(target, "a", encoding="utf-8") as fh:  # one short write per line: atomic in append mode
+            fh.write(line + "\n")
+    for fn in list(_listeners):
+        fn(record)
+
+
+def check_may_compute(namespace: str, path) -> None:
+    """Raise :class:`MissingUnitError` when ``$SGN_CACHE_REQUIRE`` is set (a unit of ``namespace`` is missing)."""
+    if require_cached():
+        raise MissingUnitError(
+            f"unit of {namespace!r} is not cached ({path}) and {REQUIRE_ENV} forbids computing it; "
+            "run `python -m sgnlib precompute` for this chapter and profile first"
+        )
 
 
 class UnitCacheWarning(UserWarning):
@@ -129,8 +202,8 @@ def _unit_arrays(arrays, namespace: str) -> dict[str, np.ndarray]:
     for name, value in arrays.items():
         if not isinstance(name, str) or not name:
             raise ValueError(f"unit array names must be non-empty strings; got {name!r}")
-        if name == "__params__":
-            raise ValueError("'__params__' is reserved")
+        if name in ("__params__", "__seconds__"):
+            raise ValueError(f"{name!r} is reserved")
         try:
             arr = np.asarray(value)
         except ValueError as exc:
@@ -189,6 +262,7 @@ class UnitCache:
         except Exception as exc:  # BadZipFile, EOFError, zlib.error, ValueError (pickled data), OSError...
             detail = (str(exc).splitlines() or [""])[0]
             raise DamagedUnitError(f"damaged cache unit {path} ({type(exc).__name__}: {detail})") from None
+        data.pop("__seconds__", None)
         stored = data.pop("__params__", None)
         if stored is None or stored.shape != () or stored.dtype.kind != "U":
             raise DamagedUnitError(f"damaged cache unit {path} (no record of its parameters)")
@@ -201,18 +275,37 @@ class UnitCache:
         path = self.path(params)
         if not path.is_file():
             raise FileNotFoundError(f"no unit of {self.namespace!r} for these parameters: {path} does not exist")
-        return self._read(path, params)
+        data = self._read(path, params)
+        notify("hit", self.namespace, path.stem, path)
+        return data
 
-    def save(self, params: dict, arrays: dict) -> Path:
-        """Store ``arrays`` (name → array-like) for ``params`` atomically; object arrays are refused."""
+    def seconds_of(self, params: dict) -> float | None:
+        """How many seconds the stored unit of ``params`` took to compute (None: not stored, or not recorded)."""
+        path = self.path(params)
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return float(f["__seconds__"]) if "__seconds__" in f.files else None
+        except Exception:
+            return None
+
+    def save(self, params: dict, arrays: dict, seconds: float | None = None) -> Path:
+        """Store ``arrays`` (name → array-like) for ``params`` atomically; object arrays are refused.
+
+        ``seconds``: how long the unit took to compute (recorded with it; see :meth:`seconds_of`).
+        Under ``$SGN_CACHE_REQUIRE`` storing a new unit is an error (:class:`MissingUnitError`).
+        """
         final = self.path(params)
+        check_may_compute(self.namespace, final)
         payload = _unit_arrays(arrays, self.namespace)
         payload["__params__"] = np.asarray(_params_text(self._key_params(params)))
+        if seconds is not None:
+            payload["__seconds__"] = np.asarray(float(seconds))
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OSError(f"cannot create the cache folder {self.folder}: {exc.strerror or exc}") from None
         atomic_write(final, lambda fh: np.savez(fh, **payload))
+        notify("stored", self.namespace, final.stem, final, **({} if seconds is None else {"seconds": round(float(seconds), 4)}))
         return final
 
     def get_or_compute(self, params: dict, compute: Callable[[], dict]) -> dict[str, np.ndarray]:
@@ -227,11 +320,17 @@ class UnitCache:
         path = self.path(params)
         if path.is_file():
             try:
-                return self._read(path, params)
+                data = self._read(path, params)
+                notify("hit", self.namespace, path.stem, path)
+                return data
             except DamagedUnitError as exc:
                 warnings.warn(f"{exc}; recomputing it", UnitCacheWarning, stacklevel=2)
-        self.save(params, compute())
-        return self.load(params)
+        check_may_compute(self.namespace, path)
+        notify("start", self.namespace, path.stem, path)
+        t0 = time.perf_counter()
+        arrays = compute()
+        self.save(params, arrays, seconds=time.perf_counter() - t0)
+        return self._read(path, params)
 
     def clear(self) -> int:
         """Remove every stored unit of this namespace (and leftover temporary files); returns how many units."""

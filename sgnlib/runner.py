@@ -757,6 +757,21 @@ def _parser() -> argparse.ArgumentParser:
         help="let a run with -p overrides replace the profile's record (book/, tests/notebooks/, results/paper/)",
     )
     r.add_argument("--timeout", type=_positive_int, default=None, help="per-cell timeout in seconds")
+    r.add_argument(
+        "--require-cached", action="store_true",
+        help="fail (naming the unit) instead of computing a unit that is not cached: checks a `precompute`",
+    )
+    pc = sub.add_parser(
+        "precompute", help="compute a chapter's cached units without executing it (alone, or on every rank of torchrun)"
+    )
+    pc.add_argument("chapter", help="chapter number or name (02, 03, 04, 07)")
+    pc.add_argument("--profile", default="book", help=f"one of {', '.join(PROFILES)} (default: book)")
+    pc.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="override one parameter (repeatable), as for `run`",
+    )
+    pc.add_argument("--timeout-hours", type=float, default=24.0,
+                    help="how long a rank waits for the others at a barrier (default: 24)")
     sub.add_parser("list", help="list chapters, their profiles and parameters")
     return p
 
@@ -808,7 +823,15 @@ def main(argv: list[str] | None = None) -> int:
                 for name in PROFILES:
                     print(f"    {name:<6} {profs[name]}")
             return 0
+        if args.command == "precompute":
+            from sgnlib.precompute import main as precompute_main
+
+            return precompute_main(args)
         plans = plan_runs(args.chapters, args.profile, args.parameter, args.output, args.replace)
+        if args.require_cached:
+            from sgnlib.cache import REQUIRE_ENV
+
+            os.environ[REQUIRE_ENV] = "1"  # the kernel inherits it: a missing unit fails the cell that needs it
         with _sigterm_as_interrupt():
             for i, plan in enumerate(plans, 1):
                 current = plan

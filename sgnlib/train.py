@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -554,7 +555,7 @@ def train(
         raise ValueError(f"pass {clash[0]!r} to train itself, not inside model_kwargs")
     kwargs = dict(model_kwargs or {}, num_classes=num_classes, seed=seed)
     net = models.build(model, **kwargs)  # checks the model name and arguments before anything long
-    from sgnlib.cache import default_cache_dir, unit_key
+    from sgnlib.cache import check_may_compute, default_cache_dir, notify, unit_key
 
     settings = {
         "model": {"name": model, "kwargs": {k: str(v) if isinstance(v, torch.dtype) else v for k, v in kwargs.items()}},
@@ -590,13 +591,17 @@ def train(
         except Exception:
             done = False  # fit reports it and starts afresh
         if done:
+            notify("hit", "train", folder.name, folder)
             net.load_state_dict(ckpt["model"])
             history = {k: list(v) for k, v in ckpt["history"].items()}
             history["callbacks"] = []
             return TrainResult(net.eval(), history, settings, folder, trained=False, model_kwargs=kwargs)
+    check_may_compute("train", folder)  # $SGN_CACHE_REQUIRE: a run that should have been precomputed
     if missing and last.is_file():
         last.unlink()  # re-run from scratch to write the snapshots (the run is deterministic)
     folder.mkdir(parents=True, exist_ok=True)
+    notify("start", "train", folder.name, folder)
+    t0 = time.perf_counter()
     (folder / "settings.json").write_text(json.dumps(settings, sort_keys=True, indent=1, default=str))
     history = fit(
         net, dataset, epochs=epochs, batch_size=batch_size, lr=lr, lr_schedule=lr_schedule, batch_schedule=batch_schedule,
@@ -604,4 +609,5 @@ def train(
         callback=callback, callback_epochs=callback_epochs, record_iterations=record_iterations, progress=progress,
         init_from=init_from,
     )
+    notify("stored", "train", folder.name, folder, seconds=round(time.perf_counter() - t0, 4))
     return TrainResult(net.cpu().eval(), history, settings, folder, trained=True, model_kwargs=kwargs)

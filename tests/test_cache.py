@@ -57,3 +57,55 @@ def test_bad_input(tmp_path):
         UnitCache("../x", root=tmp_path)
     with pytest.raises(ValueError, match="non-empty dict"):
         UnitCache("e", root=tmp_path).save({"a": 1}, {})
+
+
+# ----------------------------------------------------------------------------- events, required units (issue 13)
+
+
+def test_listener_sees_start_stored_and_hit(tmp_path):
+    """Every computed unit is a 'start' then a 'stored' event (with its seconds), every read a 'hit'."""
+    from sgnlib import cache as c
+
+    seen = []
+    fn = c.add_listener(seen.append)
+    try:
+        store = UnitCache("exp", root=tmp_path)
+        store.get_or_compute({"seed": 1}, lambda: {"x": np.arange(3)})
+        data = store.get_or_compute({"seed": 1}, lambda: {"x": np.zeros(3)})
+    finally:
+        c.remove_listener(fn)
+    assert [e["event"] for e in seen] == ["start", "stored", "hit"]
+    assert seen[1]["seconds"] >= 0 and seen[0]["key"] == seen[2]["key"] == store.path({"seed": 1}).stem
+    assert sorted(data) == ["x"]  # the recorded compute time is not part of the unit's arrays
+    assert isinstance(store.seconds_of({"seed": 1}), float)
+    assert store.seconds_of({"seed": 2}) is None
+
+
+def test_log_file_gets_one_json_line_per_event(tmp_path, monkeypatch):
+    """$SGN_CACHE_LOG receives every event as a JSON line with the process id and the rank."""
+    import json
+
+    log = tmp_path / "events.jsonl"
+    monkeypatch.setenv("SGN_CACHE_LOG", str(log))
+    monkeypatch.setenv("RANK", "3")
+    store = UnitCache("exp", root=tmp_path / "c")
+    store.get_or_compute({"a": 1}, lambda: {"x": np.ones(2)})
+    lines = [json.loads(s) for s in log.read_text().splitlines()]
+    assert [e["event"] for e in lines] == ["start", "stored"]
+    assert all(e["rank"] == 3 and e["pid"] == os.getpid() and e["namespace"] == "exp" for e in lines)
+
+
+def test_required_unit_is_never_computed(tmp_path, monkeypatch):
+    """$SGN_CACHE_REQUIRE=1: a missing unit raises MissingUnitError naming its namespace; a stored one still loads."""
+    from sgnlib.cache import MissingUnitError
+
+    store = UnitCache("needed", root=tmp_path)
+    store.save({"k": 1}, {"x": np.ones(2)})
+    monkeypatch.setenv("SGN_CACHE_REQUIRE", "1")
+    calls = []
+    with pytest.raises(MissingUnitError, match="'needed' is not cached.*precompute"):
+        store.get_or_compute({"k": 2}, lambda: calls.append(1) or {"x": np.ones(2)})
+    assert calls == []
+    with pytest.raises(MissingUnitError):
+        store.save({"k": 3}, {"x": np.ones(2)})
+    np.testing.assert_array_equal(store.get_or_compute({"k": 1}, lambda: {"x": np.zeros(2)})["x"], [1, 1])

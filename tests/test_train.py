@@ -233,3 +233,17 @@ def test_interrupted_cached_training_resumes(tmp_path):
     got = train.train("mlp", ds, cache_root=tmp_path / "b", callback=lambda e, m: ran.append(e), callback_epochs=[1, 2, 3], **kw)
     assert got.trained and ran == [3]
     assert _same(ref.model, got.model) and ref.history["train_loss"] == got.history["train_loss"]
+
+
+def test_required_training_is_refused(tmp_path, monkeypatch):
+    """$SGN_CACHE_REQUIRE=1 (a run checking a precompute): a network that is not trained yet is an error, not a training."""
+    from sgnlib.cache import MissingUnitError
+
+    data = TensorDataset(torch.randn(32, 5), torch.randint(0, 2, (32,)))
+    kw = dict(data_key="toy/32", num_classes=2, model_kwargs={"in_channels": 5, "width": 4}, epochs=1, batch_size=8,
+              lr=0.1, device="cpu", progress=False, cache_root=tmp_path)
+    train.train("mlp", data, **kw)
+    monkeypatch.setenv("SGN_CACHE_REQUIRE", "1")
+    assert not train.train("mlp", data, **kw).trained  # cached: loaded
+    with pytest.raises(MissingUnitError, match="'train' is not cached"):
+        train.train("mlp", data, **dict(kw, epochs=2))

@@ -1,0 +1,209 @@
+"""Issue 13: `python -m sgnlib precompute` computes a chapter's units; torchrun spreads them over ranks.
+
+Checked on chapter 07's quick profile (13 units: two minima, eleven escape settings), and the
+plans of chapters 02, 03 and 04 on theirs:
+
+* one process, then `run --require-cached`: the notebook computes nothing and prints what the
+  committed quick reference prints;
+* `torchrun --nproc_per_node 2` (gloo on the CPU): every unit equals the single-process unit
+  array by array, both ranks computed some, and the executed notebook again matches;
+* a rank killed (SIGKILL) in the middle of a unit, then a second launch: only the units not
+  finished by the first launch are computed by the second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from test_stream_independence import checked_outputs
+
+from sgnlib import precompute as pc
+from sgnlib.runner import get_chapter
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTER = "07"
+REFERENCE = next((ROOT / "tests" / "notebooks").glob(f"{CHAPTER}_*.ipynb"))
+pytestmark = pytest.mark.slow
+
+
+def _env(cache: Path, log: Path | None = None, **extra) -> dict:
+    env = dict(os.environ)
+    for k in ("MPLBACKEND", "SGN_CACHE_LOG", "SGN_CACHE_REQUIRE", pc.FAULT_ENV, "RANK", "WORLD_SIZE", "LOCAL_RANK"):
+        env.pop(k, None)
+    env["SGN_CACHE_DIR"] = str(cache)
+    if log is not None:
+        env["SGN_CACHE_LOG"] = str(log)
+    env.update(extra)
+    return env
+
+
+def _sgnlib(*args, env: dict, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sgnlib", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _torchrun(*args, env: dict, timeout: int = 600) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+           "-m", "sgnlib", "precompute", *args]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _events(log: Path) -> list[dict]:
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.is_file() else []
+
+
+def _units(cache: Path) -> dict[str, dict[str, np.ndarray]]:
+    """Every stored unit under ``cache`` (relative path -> arrays, without the recorded compute time)."""
+    out = {}
+    for p in sorted(cache.rglob("*.npz")):
+        with np.load(p, allow_pickle=False) as f:
+            out[str(p.relative_to(cache))] = {k: f[k] for k in f.files if k != "__seconds__"}
+    return out
+
+
+def _same_units(a: dict, b: dict) -> list[str]:
+    """The units of ``a`` missing from ``b`` or holding other arrays (NaN equals NaN)."""
+    bad = []
+    for name, arrays in a.items():
+        other = b.get(name)
+        if other is None or sorted(other) != sorted(arrays) or not all(
+                np.array_equal(arrays[k], other[k], equal_nan=arrays[k].dtype.kind in "fc") for k in arrays):
+            bad.append(name)
+    return bad
+
+
+def _run_required(cache: Path, out: Path) -> subprocess.CompletedProcess:
+    return _sgnlib("run", CHAPTER, "--profile", "quick", "--require-cached", "--output", str(out),
+                   env=_env(cache, cache.parent / f"{cache.name}-run.log"))
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory) -> Path:
+    """Chapter 07's quick units computed by one process into an empty cache."""
+    cache = tmp_path_factory.mktemp("single") / "cache"
+    res = _sgnlib("precompute", CHAPTER, "--profile", "quick", env=_env(cache, cache.parent / "precompute.log"))
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    return cache
+
+
+def test_single_process_precompute_leaves_the_run_nothing_to_compute(single, tmp_path):
+    """`precompute` then `run --require-cached`: no unit computed by the run, outputs as the committed reference."""
+    units = _units(single)
+    assert len(units) == 13, sorted(units)  # 2 minima + 6 Figure-3 + 2 Figure-4 + 3 threshold-check settings
+    out = tmp_path / REFERENCE.name
+    res = _run_required(single, out)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    events = _events(single.parent / "cache-run.log")
+    assert events and {e["event"] for e in events} == {"hit"}, "the run computed a unit the precompute should have"
+    assert checked_outputs(nbformat.read(out, as_version=4)) == checked_outputs(nbformat.read(REFERENCE, as_version=4))
+
+
+@pytest.mark.parametrize("chapter", ["02", "03", "04"])
+def test_plan_covers_the_other_chapters(chapter, tmp_path):
+    """Chapters 02, 03, 04: after `precompute` the quick run computes no unit (nor trains a network) and matches its reference."""
+    cache, log = tmp_path / "cache", tmp_path / "run.log"
+    res = _sgnlib("precompute", chapter, "--profile", "quick", env=_env(cache))
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    reference = next((ROOT / "tests" / "notebooks").glob(f"{chapter}_*.ipynb"))
+    out = tmp_path / reference.name
+    res = _sgnlib("run", chapter, "--profile", "quick", "--require-cached", "--output", str(out), env=_env(cache, log))
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert {e["event"] for e in _events(log)} == {"hit"}
+    assert checked_outputs(nbformat.read(out, as_version=4)) == checked_outputs(nbformat.read(reference, as_version=4))
+
+
+def test_require_cached_names_the_missing_unit(tmp_path):
+    """`run --require-cached` on an empty cache fails (exit 1) with one line naming the unit and `precompute`."""
+    res = _run_required(tmp_path / "empty", tmp_path / "out.ipynb")
+    assert res.returncode == 1, res.stdout[-1000:] + res.stderr[-1000:]
+    err = res.stderr.strip().splitlines()[-1]
+    assert "ch07-escape-minimum" in err and "not cached" in err and "precompute" in err, err
+
+
+def test_torchrun_two_ranks_equal_one_process(single, tmp_path):
+    """torchrun with 2 gloo ranks: both ranks compute units, every unit equals the single-process one, same outputs."""
+    cache, log = tmp_path / "cache", tmp_path / "precompute.log"
+    res = _torchrun(CHAPTER, "--profile", "quick", env=_env(cache, log))
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    stored = [e for e in _events(log) if e["event"] == "stored"]
+    assert {e["rank"] for e in stored} == {0, 1}, "the work was not spread over both ranks"
+    assert len(stored) == 13 and len({e["path"] for e in stored}) == 13, "a unit was computed twice or not at all"
+    ours, theirs = _units(cache), _units(single)
+    assert sorted(ours) == sorted(theirs)
+    assert _same_units(theirs, ours) == []
+    written = json.loads((cache / "_precompute" / "07_escaping_real_minima-quick.json").read_text())
+    assert written["world_size"] == 2 and sum(r["units_stored"] for r in written["ranks"]) == 13
+    out = tmp_path / REFERENCE.name
+    res = _run_required(cache, out)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert checked_outputs(nbformat.read(out, as_version=4)) == checked_outputs(nbformat.read(REFERENCE, as_version=4))
+
+
+def test_killed_rank_then_relaunch_computes_only_unfinished_units(single, tmp_path):
+    """Rank 1 killed (SIGKILL) while starting its third unit; the relaunch computes exactly the units not yet stored."""
+    cache, first, second = tmp_path / "cache", tmp_path / "first.log", tmp_path / "second.log"
+    res = _torchrun(CHAPTER, "--profile", "quick", env=_env(cache, first, **{pc.FAULT_ENV: "1:2"}))
+    assert res.returncode != 0, "the launch with a killed rank reported success"
+    ev1 = _events(first)
+    stored1 = {e["path"] for e in ev1 if e["event"] == "stored"}
+    in_flight = {e["path"] for e in ev1 if e["event"] == "start"} - stored1
+    assert sum(e["event"] == "stored" and e["rank"] == 1 for e in ev1) == 2
+    assert any(e["rank"] == 1 for e in ev1 if e["path"] in in_flight), "rank 1 died outside a unit"
+    assert len(stored1) < 13
+    res = _torchrun(CHAPTER, "--profile", "quick", env=_env(cache, second))
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    stored2 = {e["path"] for e in _events(second) if e["event"] == "stored"}
+    assert not stored1 & stored2, f"finished units were computed again: {sorted(stored1 & stored2)}"
+    assert in_flight <= stored2
+    assert {Path(p).relative_to(cache).as_posix() for p in stored1 | stored2} == set(_units(single))
+    assert _same_units(_units(single), _units(cache)) == []
+    assert not [p for p in cache.rglob("*") if p.name.startswith(".") and p.is_file()], "temporary files left behind"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["01", "--profile", "quick"], "has no precompute plan"),
+    (["07", "--profile", "fast"], "unknown profile 'fast'"),
+    (["07", "--profile", "quick", "-p", "n_seed", "3"], "unknown parameter(s) ['n_seed']"),
+    (["07", "--profile", "quick", "-p", "n_seeds", "many"], "parameter n_seeds must be an int"),
+    (["07", "--profile", "quick", "--timeout-hours", "0"], "--timeout-hours must be > 0"),
+    (["99", "--profile", "quick"], "unknown chapter"),
+])
+def test_bad_input_is_one_line(args, message, tmp_path):
+    """A bad chapter, profile, parameter name or value, or timeout: exit 2 and one line naming it, nothing computed."""
+    res = _sgnlib("precompute", *args, env=_env(tmp_path / "cache"), timeout=120)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], res.stderr
+    assert not (tmp_path / "cache").exists()
+
+
+def test_rank_outside_the_world_is_refused(tmp_path):
+    """RANK must lie in [0, WORLD_SIZE): a hand-set launch environment that does not is a one-line error."""
+    res = _sgnlib("precompute", "07", "--profile", "quick", env=_env(tmp_path / "cache", RANK="2", WORLD_SIZE="2"),
+                  timeout=120)
+    assert res.returncode == 2 and "RANK=2 and WORLD_SIZE=2" in res.stderr, res.stderr
+
+
+def test_plans_slice_the_sweeps_of_their_chapters():
+    """Every chapter with a plan: its tasks at the quick profile are distinct and run the chapter's own studies."""
+    for number in sorted(pc.PLANS):
+        ch = get_chapter(number)
+        stages = pc.chapter_plan(ch, pc.chapter_parameters(ch, "quick"))
+        labels = [t.label for stage in stages for t in stage]
+        assert labels and len(labels) == len(set(labels)), (number, labels)
+        assert all(t.fn.__module__.startswith("sgnlib.") for stage in stages for t in stage)
+
+
+def test_chapter_parameters_match_the_notebook_defaults():
+    """The plan sees the parameters cell's defaults (expressions evaluated), then the profile's values."""
+    ch = get_chapter("04")
+    p = pc.chapter_parameters(ch, "quick")
+    assert p["milestones"] == [1 / 3, 2 / 3] and p["subset"] == 256 and p["profile"] == "quick"
+    assert pc.chapter_parameters(ch, "book")["subset"] == 1500
