@@ -24,11 +24,18 @@ CH      ?= all
 PROFILE ?= book
 ARGS    ?=
 
-.PHONY: help env book test site-deps data-deps run quick-refs book-nbs bench clean
+NPROC   ?= 2
+NNODES  ?= 2
+RDZV    ?= localhost:29500
+
+.PHONY: help env book test site-deps data-deps run precompute precompute-node precompute-nodes quick-refs book-nbs bench clean
 help:
 	@echo "make book          build the site into _build/html (sets up .venv and node_modules if missing)"
 	@echo "make test          run every test: pytest (unit + nbval quick references + strict build + browser)"
 	@echo "make run CH=01 PROFILE=book ARGS='-p n_draws 100000'   re-execute chapters"
+	@echo "make precompute CH=07 PROFILE=paper             compute a chapter's cached units without executing it"
+	@echo "make precompute-node CH=07 PROFILE=paper NPROC=8   the same spread over NPROC ranks of one node (torchrun)"
+	@echo "make precompute-nodes CH=07 NNODES=4 NPROC=8 RDZV=host:29500   ... over several nodes (run on each)"
 	@echo "make quick-refs    refresh the nbval references (quick profile) after a change"
 	@echo "make book-nbs      re-execute every chapter with the book profile into book/"
 	@echo "make bench         run the benchmarks"
@@ -71,6 +78,16 @@ test: env site-deps data-deps
 
 run: env data-deps
 	$(PY) -m sgnlib run $(CH) --profile $(PROFILE) $(ARGS)
+
+precompute: env data-deps
+	$(PY) -m sgnlib precompute $(CH) --profile $(PROFILE) $(ARGS)
+
+precompute-node: env data-deps
+	$(VENV)/bin/torchrun --standalone --nproc_per_node $(NPROC) -m sgnlib precompute $(CH) --profile $(PROFILE) $(ARGS)
+
+precompute-nodes: env data-deps
+	$(VENV)/bin/torchrun --nnodes $(NNODES) --nproc_per_node $(NPROC) --rdzv_backend c10d --rdzv_endpoint $(RDZV) \
+	  --rdzv_id sgn-$(CH)-$(PROFILE) -m sgnlib precompute $(CH) --profile $(PROFILE) $(ARGS)
 
 quick-refs: env data-deps
 	$(PY) -m sgnlib run all --profile quick

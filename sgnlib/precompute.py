@@ -269,10 +269,11 @@ class _Counter:
 
 
 def precompute(chapter_key: str, profile: str = "book", pairs: list | None = None, *, timeout_hours: float = 24.0,
-               log=print) -> dict:
+               log=print, rank: Rank | None = None) -> dict:
     """Compute every unit of ``chapter_key`` at ``profile`` (with ``-p`` ``pairs``); this rank's share under torchrun.
 
-    Returns the summary (rank 0: every rank's; others: their own).
+    ``rank``: the launch joined by the caller (:func:`init_rank`); by default this call joins it
+    and leaves it at the end. Returns the summary (rank 0: every rank's; others: their own).
     """
     from sgnlib import cache as _cache
     from sgnlib.runner import _cli_value, get_chapter
@@ -285,8 +286,11 @@ def precompute(chapter_key: str, profile: str = "book", pairs: list | None = Non
     _check_names(ch, declared, [n for n, _ in pairs], "-p")
     overrides = {name: _cli_value(text, declared[name]) for name, text in pairs}
     params = chapter_parameters(ch, profile, overrides)
-    rank = init_rank(params.get("device", "cpu"), timeout_hours)
-    params["device"] = rank.device
+    owns_rank = rank is None
+    if owns_rank:
+        rank = init_rank(params.get("device", "cpu"), timeout_hours)
+    if str(params.get("device", "cpu")).startswith("cuda") and rank.device.startswith("cuda"):
+        params["device"] = rank.device  # each rank on its own GPU
     counter = _cache.add_listener(_Counter(rank.rank))
     say = log if rank.rank == 0 else (lambda *a, **k: None)
     t_start = time.perf_counter()
@@ -330,7 +334,8 @@ def precompute(chapter_key: str, profile: str = "book", pairs: list | None = Non
         atomic_write(out, lambda fh: fh.write(json.dumps(summary, indent=1, default=str).encode()))
         say(f"summary → {out}; `python -m sgnlib run {ch.number} --profile {profile}` now finds every unit cached", flush=True)
     rank.barrier()
-    rank.close()
+    if owns_rank:
+        rank.close()
     return summary
 
 
@@ -351,9 +356,22 @@ def main(args) -> int:
         from sgnlib.runner import RunnerError
 
         raise RunnerError(f"--timeout-hours must be > 0; got {args.timeout_hours!r}")
+    if args.chapter != "all":
+        try:
+            precompute(args.chapter, args.profile, args.parameter, timeout_hours=args.timeout_hours)
+        except TaskFailed as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    import torch
+
+    rank = init_rank("cuda" if torch.cuda.is_available() else "cpu", args.timeout_hours)
     try:
-        precompute(args.chapter, args.profile, args.parameter, timeout_hours=args.timeout_hours)
+        for key in sorted(PLANS):
+            precompute(key, args.profile, args.parameter, timeout_hours=args.timeout_hours, rank=rank)
     except TaskFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        rank.close()
     return 0

@@ -21,6 +21,10 @@ A bad input is a one-line error (exit status 2). A failing cell, a cell past
 cell (exit status 1); the previous good notebook is left in place and the
 failed one is kept beside it as ``NN_slug.failed.ipynb``. Ctrl-C leaves the
 previous notebook in place too (exit status 130).
+
+``python -m sgnlib precompute 07 --profile paper`` computes a chapter's cached units without
+executing it, alone or on every rank of ``torchrun`` (:mod:`sgnlib.precompute`); ``run
+--require-cached`` then fails on a unit that is missing instead of computing it.
 """
 
 from __future__ import annotations
@@ -764,7 +768,7 @@ def _parser() -> argparse.ArgumentParser:
     pc = sub.add_parser(
         "precompute", help="compute a chapter's cached units without executing it (alone, or on every rank of torchrun)"
     )
-    pc.add_argument("chapter", help="chapter number or name (02, 03, 04, 07)")
+    pc.add_argument("chapter", help="chapter number or name (02, 03, 04, 07), or 'all' (every chapter with a plan)")
     pc.add_argument("--profile", default="book", help=f"one of {', '.join(PROFILES)} (default: book)")
     pc.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
