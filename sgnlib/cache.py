@@ -22,7 +22,7 @@ The default folder is ``results/cache/<namespace>`` under the repository root
 What happens to units can be watched: every unit loaded, started or stored is an
 event passed to the listeners of :func:`add_listener` (``$SGN_CACHE_LOG`` names a
 JSON-lines file that receives them all, with the process id and the distributed
-rank), and ``$SGN_CACHE_REQUIRE=1`` turns a missing unit into a
+rank; several files separated by ``os.pathsep``), and ``$SGN_CACHE_REQUIRE=1`` turns a missing unit into a
 :class:`MissingUnitError` instead of a computation — how a run checks that
 ``python -m sgnlib precompute`` left nothing to do. A unit also records how long
 it took to compute (``seconds_of``), so the cost of a run from an empty cache can
@@ -88,8 +88,9 @@ _log_lock = threading.Lock()
 def add_listener(fn: Callable[[dict], None]) -> Callable[[dict], None]:
     """Call ``fn(event)`` for every unit event of this process; returns ``fn`` (for :func:`remove_listener`).
 
-    An event is a dict with ``event`` ("hit": read from the cache, "start": about to be computed,
-    "stored": computed and written, with ``seconds``), ``namespace``, ``key`` and ``path``.
+    An event is a dict with ``event`` ("hit": read from the cache, with ``recorded_seconds`` when
+    the unit recorded its compute time; "start": about to be computed; "stored": computed and
+    written, with ``seconds`` when known), ``namespace``, ``key`` and ``path``.
     """
     if not callable(fn):
         raise ValueError(f"a listener must be callable; got {fn!r}")
@@ -111,12 +112,14 @@ def require_cached() -> bool:
 def notify(event: str, namespace: str, key: str, path, **extra) -> None:
     """Pass one unit event to the listeners and to ``$SGN_CACHE_LOG`` (a JSON line per event, appended)."""
     record = {"event": event, "namespace": namespace, "key": key, "path": str(path), **extra}
-    target = os.environ.get(LOG_ENV)
-    if target:  # logged first, so that a listener that stops the process leaves the event on record
+    targets = [t for t in os.environ.get(LOG_ENV, "").split(os.pathsep) if t]
+    if targets:  # logged first, so that a listener that stops the process leaves the event on record
         line = json.dumps({**record, "pid": os.getpid(), "rank": int(os.environ.get("RANK", 0)),
                            "time": round(time.time(), 3)}, sort_keys=True, default=str)
-        with _log_lock, open(target, "a", encoding="utf-8") as fh:  # one short write per line: atomic in append mode
-            fh.write(line + "\n")
+        with _log_lock:
+            for target in targets:
+                with open(target, "a", encoding="utf-8") as fh:  # one short write per line: atomic in append mode
+                    fh.write(line + "\n")
     for fn in list(_listeners):
         fn(record)
 
@@ -254,6 +257,11 @@ class UnitCache:
         return self.path(params).is_file()
 
     def _read(self, path: Path, params: dict) -> dict[str, np.ndarray]:
+        data, _ = self._read_timed(path, params)
+        return data
+
+    def _read_timed(self, path: Path, params: dict) -> tuple[dict[str, np.ndarray], dict]:
+        """The unit's arrays, and ``{"recorded_seconds": s}`` when it recorded its compute time (else ``{}``)."""
         try:
             with np.load(path, allow_pickle=False) as f:
                 if not hasattr(f, "files"):
@@ -262,30 +270,32 @@ class UnitCache:
         except Exception as exc:  # BadZipFile, EOFError, zlib.error, ValueError (pickled data), OSError...
             detail = (str(exc).splitlines() or [""])[0]
             raise DamagedUnitError(f"damaged cache unit {path} ({type(exc).__name__}: {detail})") from None
-        data.pop("__seconds__", None)
+        seconds = data.pop("__seconds__", None)
         stored = data.pop("__params__", None)
         if stored is None or stored.shape != () or stored.dtype.kind != "U":
             raise DamagedUnitError(f"damaged cache unit {path} (no record of its parameters)")
         if str(stored) != _params_text(self._key_params(params)):
             raise DamagedUnitError(f"cache unit {path} holds other parameters ({str(stored)[:120]})")
-        return data
+        recorded = {"recorded_seconds": float(seconds)} if seconds is not None and seconds.shape == () else {}
+        return data, recorded
 
     def load(self, params: dict) -> dict[str, np.ndarray]:
         """The stored unit of ``params``; a damaged or foreign file raises :class:`DamagedUnitError` naming it."""
         path = self.path(params)
         if not path.is_file():
             raise FileNotFoundError(f"no unit of {self.namespace!r} for these parameters: {path} does not exist")
-        data = self._read(path, params)
-        notify("hit", self.namespace, path.stem, path)
+        data, recorded = self._read_timed(path, params)
+        notify("hit", self.namespace, path.stem, path, **recorded)
         return data
 
     def seconds_of(self, params: dict) -> float | None:
         """How many seconds the stored unit of ``params`` took to compute (None: not stored, or not recorded)."""
         path = self.path(params)
+        if not path.is_file():
+            return None
         try:
-            with np.load(path, allow_pickle=False) as f:
-                return float(f["__seconds__"]) if "__seconds__" in f.files else None
-        except Exception:
+            return self._read_timed(path, params)[1].get("recorded_seconds")
+        except DamagedUnitError:
             return None
 
     def save(self, params: dict, arrays: dict, seconds: float | None = None) -> Path:
@@ -320,8 +330,8 @@ class UnitCache:
         path = self.path(params)
         if path.is_file():
             try:
-                data = self._read(path, params)
-                notify("hit", self.namespace, path.stem, path)
+                data, recorded = self._read_timed(path, params)
+                notify("hit", self.namespace, path.stem, path, **recorded)
                 return data
             except DamagedUnitError as exc:
                 warnings.warn(f"{exc}; recomputing it", UnitCacheWarning, stacklevel=2)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import inspect
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -565,19 +566,21 @@ def _measure(model, loss_fn, dataset, *, batch_size, n_batches, coords, n_coords
             get = batch_loader(dataset, device)
             cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
             if full_np is None:
+                t_full = time.perf_counter()
                 with torch.random.fork_rng(devices=cuda):
                     torch.manual_seed(streams.int_seed(int(seed), "sgnlib.noise.dropout", part="full"))
                     full = _full_gradient(model, loss, get, D, chunk_size, gather.params, gather, progress)
                 check_finite(full, "full gradient")
                 full_np = full.cpu().numpy()
                 if cache is not None:
-                    cache.save(dict(full_base, part="full"), {"full_gradient": full_np})
+                    cache.save(dict(full_base, part="full"), {"full_gradient": full_np}, seconds=time.perf_counter() - t_full)
             full = torch.as_tensor(full_np, device=device)
             bar = tqdm(total=n_batches, initial=sum(b - a for j, (a, b) in enumerate(parts) if j in units),
                        disable=not progress, desc=f"noise B={batch_size}", unit="batch", leave=False)
             for j, (a, b) in enumerate(parts):
                 if j in units:
                     continue
+                t_part = time.perf_counter()
                 rows = torch.empty(b - a, len(chosen), dtype=full.dtype, device=device)
                 losses = torch.empty(b - a, dtype=full.dtype, device=device)
                 with torch.random.fork_rng(devices=cuda):
@@ -591,7 +594,7 @@ def _measure(model, loss_fn, dataset, *, batch_size, n_batches, coords, n_coords
                 check_finite(rows, f"noise of mini-batches {a} to {b - 1}")
                 units[j] = {"noise": rows.cpu().numpy(), "batch_loss": losses.cpu().numpy()}
                 if cache is not None:
-                    cache.save(dict(base, part=j), units[j])
+                    cache.save(dict(base, part=j), units[j], seconds=time.perf_counter() - t_part)
             bar.close()
     noise = np.concatenate([units[j]["noise"] for j in range(len(parts))])
     batch_loss = np.concatenate([units[j]["batch_loss"] for j in range(len(parts))])

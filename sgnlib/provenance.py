@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["versions", "show_versions", "RUN_METADATA_KEY", "write_run_metadata", "read_run_metadata"]
+__all__ = ["versions", "show_versions", "RUN_METADATA_KEY", "write_run_metadata", "read_run_metadata", "unit_costs",
+           "empty_cache_estimate"]
 
 _PACKAGES = ("sgnlib", "numpy", "scipy", "torch", "matplotlib", "scikit-learn")
 
@@ -51,6 +52,36 @@ def show_versions(packages=_PACKAGES) -> None:
         print(f"{key:<{width}}  {value}")
 
 
+def unit_costs(events) -> dict:
+    """What a run did with cached units, from its unit events (:func:`sgnlib.cache.notify`).
+
+    ``computed``: units computed and stored by the run; ``loaded``: distinct units read from the
+    cache and not computed by the run; ``loaded_seconds``: the compute time those recorded when they
+    were made; ``loaded_unrecorded``: how many of them recorded none (made before units recorded it).
+    """
+    stored, hits = {}, {}
+    for e in events:
+        if e.get("event") == "stored":
+            stored[e["path"]] = float(e.get("seconds") or 0.0)
+        elif e.get("event") == "hit":
+            hits.setdefault(e["path"], e.get("recorded_seconds"))
+    loaded = {p: s for p, s in hits.items() if p not in stored}
+    known = [s for s in loaded.values() if s is not None]
+    return {"computed": len(stored), "loaded": len(loaded), "loaded_seconds": round(sum(known), 1),
+            "loaded_unrecorded": len(loaded) - len(known)}
+
+
+def empty_cache_estimate(record: Mapping) -> float | None:
+    """Seconds the run would have taken from an empty cache: its run time plus the recorded compute time of the
+    units it loaded; None when it has no unit record or some loaded unit recorded no time."""
+    units = record.get("units")
+    if not units:
+        return None
+    if units.get("loaded_unrecorded", 0):
+        return None
+    return float(record["seconds"]) + float(units.get("loaded_seconds", 0.0))
+
+
 def write_run_metadata(
     nb,
     *,
@@ -59,12 +90,14 @@ def write_run_metadata(
     parameters: Mapping,
     seconds: float,
     overrides: Mapping | None = None,
+    units: Mapping | None = None,
 ) -> dict:
     """Store the run record in ``nb.metadata["sgn_book"]`` and return it.
 
     The record holds the chapter name, profile, injected parameters, the ``-p``
     overrides among them, the run time in seconds, the device, the UTC time it
-    finished and the package versions (:func:`versions`).
+    finished and the package versions (:func:`versions`); ``units`` (:func:`unit_costs`) what it
+    computed and what it loaded from the cache.
     """
     if not isinstance(chapter, str) or not chapter:
         raise ValueError(f"chapter must be a non-empty chapter name; got {chapter!r}")
@@ -81,6 +114,8 @@ def write_run_metadata(
         "finished": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "versions": info,
     }
+    if units is not None:
+        record["units"] = dict(units)
     nb.metadata[RUN_METADATA_KEY] = record
     return record
 
@@ -90,7 +125,8 @@ def read_run_metadata(nb: Mapping | str | Path) -> dict | None:
 
     Returns ``chapter``, ``profile``, ``parameters`` (papermill's own record of the
     injected parameters where present), ``overrides``, ``seconds`` (papermill's
-    duration where present), ``device``, ``finished`` and ``versions``. A record
+    duration where present), ``device``, ``finished``, ``versions`` and, for runs
+    that recorded it, ``units`` (:func:`unit_costs`). A record
     missing one of these raises ``ValueError`` naming the notebook and the key.
     """
     where = "the notebook"
@@ -110,6 +146,8 @@ def read_run_metadata(nb: Mapping | str | Path) -> dict | None:
     pm = meta.get("papermill") or {}
     out = {key: record[key] for key in _REQUIRED}
     out["overrides"] = dict(record.get("overrides") or {})
+    if record.get("units"):
+        out["units"] = dict(record["units"])
     if pm.get("parameters") is not None:
         out["parameters"] = pm["parameters"]
     if pm.get("duration") is not None:

@@ -599,6 +599,36 @@ def _run_folder(name: str):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _unit_log(path: Path):
+    """The kernel logs its cache events to ``path`` too (beside any ``$SGN_CACHE_LOG`` of the caller)."""
+    from sgnlib.cache import LOG_ENV
+
+    before = os.environ.get(LOG_ENV)
+    os.environ[LOG_ENV] = os.pathsep.join([p for p in (before or "").split(os.pathsep) if p] + [str(path)])
+    try:
+        yield path
+    finally:
+        if before is None:
+            os.environ.pop(LOG_ENV, None)
+        else:
+            os.environ[LOG_ENV] = before
+
+
+def _read_events(path: Path) -> list[dict]:
+    import json
+
+    if not path.is_file():
+        return []
+    events = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue  # a line cut by a killed process
+    return events
+
+
 def _atomic_write_text(text: str, target: Path) -> None:
     """Write ``target`` whole or not at all (see :func:`sgnlib._io.atomic_write`)."""
     atomic_write(target, lambda fh: fh.write(text), text=True)
@@ -635,7 +665,7 @@ def execute_plan(plan: RunPlan, timeout: int | None = None) -> Path:
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from sgnlib.provenance import write_run_metadata
+    from sgnlib.provenance import unit_costs, write_run_metadata
 
     ch, out = plan.chapter, plan.output
     what = f"chapter {ch.name} ({plan.profile})"
@@ -644,7 +674,7 @@ def execute_plan(plan: RunPlan, timeout: int | None = None) -> Path:
     nb = jupytext.read(ch.source)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
-    with _run_folder(ch.name) as tmp:
+    with _run_folder(ch.name) as tmp, _unit_log(tmp / "units.jsonl") as unit_log:
         src, dst = tmp / f"{ch.name}.ipynb", tmp / f"{ch.name}.out.ipynb"
         nbformat.write(nb, src)
         start = time.perf_counter()
@@ -688,6 +718,7 @@ def execute_plan(plan: RunPlan, timeout: int | None = None) -> Path:
             parameters=plan.parameters,
             seconds=elapsed,
             overrides=plan.overrides,
+            units=unit_costs(_read_events(unit_log)),
         )
         out.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write_text(nbformat.writes(executed) + "\n", out)

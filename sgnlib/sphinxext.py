@@ -338,15 +338,36 @@ class RunsDirective(Directive):
     def run(self):
         env = self.state.document.settings.env
         records = run_records(Path(env.srcdir))
-        cols = ["chapter", "profile", "injected parameters", "run time", "device", "executed", "versions"]
+        cols = ["chapter", "profile", "injected parameters", "run time", "from an empty cache", "device", "executed",
+                "versions"]
         rows = []
         for rec in records:
             env.note_dependency(str(Path(env.srcdir) / f"{rec['doc']}.ipynb"))
             params = ", ".join(f"{k}={v!r}" for k, v in sorted(rec["parameters"].items()))
             vers = ", ".join(f"{k} {rec['versions'][k]}" for k in ("python", "sgnlib", "torch", "numpy") if k in rec["versions"])
-            rows.append([_doc_ref(rec["doc"]), rec["profile"], params, f"{float(rec['seconds']):.1f} s", rec["device"],
-                         rec["finished"], vers])
-        return [_table(cols, (14, 6, 30, 8, 10, 12, 20), rows, ["sgn-runs"])]
+            rows.append([_doc_ref(rec["doc"]), rec["profile"], params, _duration(float(rec["seconds"])), _cost_text(rec),
+                         rec["device"], rec["finished"], vers])
+        return [_table(cols, (14, 6, 28, 7, 14, 8, 11, 17), rows, ["sgn-runs"])]
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _cost_text(rec: dict) -> str:
+    """The ``from an empty cache`` cell: the run time plus what the loaded units cost when they were computed."""
+    from sgnlib.provenance import empty_cache_estimate
+
+    units = rec.get("units")
+    if units is None:
+        return "not recorded (run before the runner recorded unit use)"
+    if not units["loaded"]:
+        return f"the run time: {units['computed']} unit(s) computed, none loaded"
+    est = empty_cache_estimate(rec)
+    if est is None:
+        return (f"unknown: {units['loaded']} unit(s) loaded from the cache, {units['loaded_unrecorded']} of them "
+                "made before units recorded their compute time")
+    return f"≈ {_duration(est)} ({units['computed']} unit(s) computed, {units['loaded']} loaded)"
 
 
 # --- the claims scoreboard -----------------------------------------------------------------------

@@ -501,6 +501,18 @@ class TrainResult:
         return model.eval()
 
 
+#: Beside a finished run: how long its training took (a resumed run: the last part only).
+_COST_FILE = "cost.json"
+
+
+def _recorded_seconds(folder: Path) -> dict:
+    """``{"recorded_seconds": s}`` when the run in ``folder`` recorded its training time, else ``{}``."""
+    try:
+        return {"recorded_seconds": float(json.loads((folder / _COST_FILE).read_text())["seconds"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def train(
     model: str,
     dataset,
@@ -591,7 +603,7 @@ def train(
         except Exception:
             done = False  # fit reports it and starts afresh
         if done:
-            notify("hit", "train", folder.name, folder)
+            notify("hit", "train", folder.name, folder, **_recorded_seconds(folder))
             net.load_state_dict(ckpt["model"])
             history = {k: list(v) for k, v in ckpt["history"].items()}
             history["callbacks"] = []
@@ -609,5 +621,7 @@ def train(
         callback=callback, callback_epochs=callback_epochs, record_iterations=record_iterations, progress=progress,
         init_from=init_from,
     )
-    notify("stored", "train", folder.name, folder, seconds=round(time.perf_counter() - t0, 4))
+    took = round(time.perf_counter() - t0, 4)
+    atomic_write(folder / _COST_FILE, lambda fh: fh.write(json.dumps({"seconds": took}).encode()))
+    notify("stored", "train", folder.name, folder, seconds=took)
     return TrainResult(net.cpu().eval(), history, settings, folder, trained=True, model_kwargs=kwargs)

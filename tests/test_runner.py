@@ -95,3 +95,47 @@ def test_cli_exit_codes(mini_repo, monkeypatch, capsys):
     assert runner.main(["run", "02", "--profile", "quick"]) == 1
     err = capsys.readouterr().err
     assert "02_broken" in err and "cell" in err
+
+
+UNITS = """
+# %% tags=["parameters"]
+n = 2
+
+# %%
+import numpy as np
+from sgnlib.cache import UnitCache
+
+store = UnitCache("runner-test")
+for k in range(n):
+    store.get_or_compute({"k": k}, lambda: {"x": np.arange(3)})
+"""
+
+
+def test_run_records_units_computed_and_loaded(tmp_path, monkeypatch):
+    """The run record says how many units the chapter computed and loaded, and what the loaded ones cost (issue 12)."""
+    from sgnlib.provenance import empty_cache_estimate
+
+    repo = make_repo(tmp_path / "repo", {"01_units": (UNITS, ALL_PROFILES_EMPTY)})
+    monkeypatch.setenv("SGN_CACHE_DIR", str(tmp_path / "cache"))
+    ch = runner.get_chapter("01", repo)
+    first = read_run_metadata(runner.run_chapter(ch, "book", output=tmp_path / "a.ipynb"))
+    assert first["units"] == {"computed": 2, "loaded": 0, "loaded_seconds": 0.0, "loaded_unrecorded": 0}
+    second = read_run_metadata(runner.run_chapter(ch, "book", {"n": 3}, output=tmp_path / "b.ipynb"))
+    assert second["units"]["computed"] == 1 and second["units"]["loaded"] == 2
+    assert second["units"]["loaded_unrecorded"] == 0
+    assert empty_cache_estimate(second) >= second["seconds"]
+    assert "SGN_CACHE_LOG" not in os.environ  # the runner's own log is gone with the run
+
+
+def test_unit_costs_count_distinct_units_and_unrecorded_times():
+    """unit_costs: a unit read twice counts once; one computed in the run is not 'loaded'; missing times are counted."""
+    from sgnlib.provenance import empty_cache_estimate, unit_costs
+
+    ev = [{"event": "hit", "path": "a", "recorded_seconds": 2.0}, {"event": "hit", "path": "a", "recorded_seconds": 2.0},
+          {"event": "hit", "path": "b"}, {"event": "start", "path": "c"}, {"event": "stored", "path": "c", "seconds": 1.5},
+          {"event": "hit", "path": "c", "recorded_seconds": 1.5}]
+    u = unit_costs(ev)
+    assert u == {"computed": 1, "loaded": 2, "loaded_seconds": 2.0, "loaded_unrecorded": 1}
+    assert empty_cache_estimate({"seconds": 10.0, "units": u}) is None
+    assert empty_cache_estimate({"seconds": 10.0, "units": dict(u, loaded_unrecorded=0)}) == 12.0
+    assert empty_cache_estimate({"seconds": 10.0}) is None
