@@ -14,6 +14,9 @@ Exit times (issue 11), CPU: `simulate` until every path has left (-1, 1) in the
 1-D quadratic (α = 1.5, ε = 0.1, dt = 0.01, 2000 paths) against a plain numpy
 loop that draws CMS increments only for the live paths; prints both times, their
 ratio (goal: simulate ≤ 0.5× the loop) and both mean exit times with standard errors.
+`simulate` runs twice: on `sde.quadratic` (its linear Euler recursion solved in
+blocks) and on the same U = w²/2 given as a plain `Potential` (energy and gradient
+only: one gradient call per Euler step, the path every other potential takes).
 
 Usage: python benchmarks/bench_sde.py [--paths 20000] [--steps 2000] [--threads 0]
 """
@@ -96,10 +99,13 @@ def numpy_exit_loop(alpha, eps, dt, n_paths, half_width=1.0, seed=0):
     return t_exit
 
 
-def bench_exit(alpha=1.5, eps=0.1, dt=0.01, n_paths=2000, repeats=2, clock=time.perf_counter):
+def bench_exit(alpha=1.5, eps=0.1, dt=0.01, n_paths=2000, repeats=3, clock=time.perf_counter, plain=False):
     """Seconds (``clock``: wall or process CPU time) of simulate and of the numpy loop, best of ``repeats``
-    (interleaved, so both see the same load), and their mean exit times with standard errors."""
+    (interleaved, so both see the same load), and their mean exit times with standard errors.
+    ``plain``: U = w²/2 as a plain Potential (step by step) instead of ``sde.quadratic`` (linear scan)."""
     pot, box = sde.quadratic([1.0]), sde.Box([-1.0], [1.0])
+    if plain:
+        pot = sde.Potential(pot.energy, pot.grad, dim=1, minimum=[0.0], name="plain", curvature=1.0)
     ts, tl = [], []
     for rep in range(repeats):
         t = clock()
@@ -131,12 +137,13 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    for clock, what in ((time.perf_counter, "wall"), (time.process_time, "CPU")):
-        t_sde, t_loop, (m1, s1), (m2, s2) = bench_exit(clock=clock)
-        print(f"exit times ({what} seconds, torch threads={torch.get_num_threads()}), 1-D quadratic, alpha=1.5 "
-              f"eps=0.1 dt=0.01, 2000 paths: simulate {t_sde:.2f} s, numpy live-path loop {t_loop:.2f} s, "
-              f"simulate/loop = {t_sde / t_loop:.2f} (goal <= 0.5); mean exit time {m1:.1f} ± {s1:.1f} "
-              f"vs {m2:.1f} ± {s2:.1f}")
+    for plain, how in ((False, "sde.quadratic, linear scan"), (True, "plain Potential, step by step")):
+        for clock, what in ((time.perf_counter, "wall"), (time.process_time, "CPU")):
+            t_sde, t_loop, (m1, s1), (m2, s2) = bench_exit(clock=clock, plain=plain)
+            print(f"exit times ({what} seconds, torch threads={torch.get_num_threads()}), 1-D quadratic ({how}), "
+                  f"alpha=1.5 eps=0.1 dt=0.01, 2000 paths: simulate {t_sde:.2f} s, numpy live-path loop "
+                  f"{t_loop:.2f} s, simulate/loop = {t_sde / t_loop:.2f} (goal <= 0.5); mean exit time "
+                  f"{m1:.1f} ± {s1:.1f} vs {m2:.1f} ± {s2:.1f}")
     if args.exit_only:
         return 0
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

@@ -18,8 +18,13 @@ With ``dt = η`` and ``ε = η^((α-1)/α)`` one Euler step *is* one SGD step wi
 SαS gradient noise of scale σ: ``ε dt^(1/α) = η``.
 
 Everything is one tensor program: ``n_paths × N`` states advance together,
-noise is drawn in chunks of steps, memory does not grow with the number of
-steps unless trajectories or the large-jump list are requested.
+noise is drawn in chunks of steps for the paths still inside the domain only
+(exited paths cost nothing), memory does not grow with the number of steps
+unless trajectories or the large-jump list are requested. On a quadratic with
+diagonal Hessian the Euler recursion is linear and is solved a chunk at a
+time; on the CPU torch runs single-threaded inside :func:`simulate` (its
+operations are small) and the CMS variates come from a numpy stream seeded
+from the torch generator (same seed, same numbers).
 
 Exit bookkeeping: the first step at which a path is outside the domain ``G``
 (a :class:`Box` or a :class:`Ball`) is its exit step; the path is frozen there

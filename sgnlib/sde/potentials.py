@@ -40,6 +40,9 @@ class Potential:
         self.minimum = None if minimum is None else np.asarray(minimum, dtype=float)
         self.name = name
         self.curvature = None if curvature is None else float(check_positive(curvature, "curvature"))
+        #: ``h`` (N,) when ``∇U(w) = h (w − minimum)`` coordinate-wise (a quadratic with diagonal Hessian):
+        #: the Euler steps are then a linear recursion that :func:`sgnlib.sde.simulate` solves in blocks.
+        self.diagonal_hessian: np.ndarray | None = None
 
     def __call__(self, w: torch.Tensor) -> torch.Tensor:
         return self.energy(w)
@@ -113,6 +116,8 @@ def quadratic(hessian: ArrayLike, minimum: ArrayLike | None = None) -> Potential
     pot = Potential(energy, grad, dim=n, minimum=m, name="quadratic", curvature=float(eig.max()))
     pot.mu = float(eig.min())
     pot.hessian = h
+    if diag:
+        pot.diagonal_hessian = h.copy()
     return pot
 
 

@@ -2,15 +2,27 @@
 
 One call runs in five parts, each a function below: :func:`plan` (validation
 and planning, before anything is drawn), :func:`draw_increments` (a chunk of
-SαS increments for all live paths), :func:`euler_chunk` (the Euler steps of
+SαS increments for the live paths only), :func:`euler_chunk` (the Euler steps of
 that chunk), :class:`Bookkeeping` (exits, large jumps, compaction of exited
 paths) and :func:`assemble` (the :class:`~sgnlib.sde.result.SDEResult`).
+
+Speed (exit times, issue 11): with a domain, exited paths are dropped after
+every chunk and the next chunk draws noise only for the paths still inside
+(the draws of a run are laid out by the live paths, so the numbers depend on
+the seed alone); on the CPU the uniform and exponential variates of the CMS
+map come from a numpy PCG64 stream seeded once from the torch generator, and
+chunks are kept small enough for the cache (about 2**16 variates). On a
+quadratic with diagonal Hessian in float64 the Euler recursion
+``W − W* ← (1 − h dt)(W − W*) + inc`` is linear and is solved for a whole chunk
+at once (:func:`linear_states`), with no Python work per step.
 """
 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from numbers import Integral, Real
 from typing import Callable
 
@@ -26,7 +38,8 @@ from sgnlib.sde.result import SDEResult
 from sgnlib.sde.schedules import Schedule, constant_schedule
 from sgnlib.theory import noise_epsilon
 
-__all__ = ["simulate", "plan", "Plan", "draw_increments", "euler_chunk", "Bookkeeping", "assemble",
+__all__ = ["simulate", "plan", "Plan", "NoiseSource", "draw_increments", "euler_chunk", "linear_states",
+           "Bookkeeping", "assemble",
            "DEFAULT_MAX_STEPS", "MAX_TRAJECTORY_BYTES"]
 
 #: Default cap on the number of Euler steps ``ceil(horizon / dt)`` (raise it with ``max_steps=``).
@@ -35,6 +48,20 @@ DEFAULT_MAX_STEPS = 10**9
 MAX_TRAJECTORY_BYTES = 4 * 2**30
 #: A live path farther than this many start distances from the minimum is checked for an unstable step.
 _EXPLODE_FACTOR = 1e6
+#: Variates drawn per chunk by default: small enough for the cache and below torch's parallel grain.
+_CHUNK_VARIATES = 1 << 16
+#: The linear scan of a quadratic multiplies increments by at most this factor ``|a|^(-steps)`` (1e-12 rounding).
+_SCAN_RANGE = 1e4
+
+
+def _scan_block(a: np.ndarray) -> int:
+    """Steps per block of the linear scan: the largest ``L`` with ``|a_l|^(-L) ≤ _SCAN_RANGE`` on every axis."""
+    mag = np.abs(a)
+    if (mag <= 0).any():
+        return 0
+    if (mag >= 1).all():
+        return 1 << 30
+    return int(math.log(_SCAN_RANGE) / -np.log(mag[mag < 1]).max())
 
 
 # --------------------------------------------------------------------------- planning and validation
@@ -114,8 +141,24 @@ class Plan:
         return scale, thr
 
     def chunk_size(self, m: int) -> int:
-        """Steps of noise drawn at once for ``m`` live paths: about 2**21 variates, 16 to 1024 steps."""
-        return self.chunk or max(16, min(1024, (1 << 21) // (m * self.dim)))
+        """Steps of noise drawn at once for ``m`` live paths: about 2**16 variates (cache-sized), 16 to 4096 steps."""
+        return self.chunk or max(16, min(4096, _CHUNK_VARIATES // (m * self.dim)))
+
+    @cached_property
+    def linear_drift(self) -> np.ndarray | None:
+        """``a = 1 − h dt`` (N,) when the Euler step is the linear recursion ``W − W* ← a (W − W*) + inc``.
+
+        Only for a potential with a diagonal Hessian ``h`` and a minimum, in float64, without
+        saved states, and when a block of at least 8 steps keeps ``|a|^(-steps) ≤`` :data:`_SCAN_RANGE`.
+        """
+        h = getattr(self.potential, "diagonal_hessian", None)
+        if (h is None or self.potential.minimum is None or self.dtype != torch.float64
+                or self.record_every is not None or self.potential.minimum.shape != (self.dim,)):
+            return None
+        a = 1.0 - np.broadcast_to(h, (self.dim,)) * self.dt
+        if _scan_block(a) < 8:
+            return None
+        return a
 
 
 def plan(potential: Potential | Callable, w0: ArrayLike, *, alpha: ArrayLike, dt: float, horizon: float,
@@ -259,12 +302,72 @@ class Increments:
     large: torch.Tensor | None
 
 
-def draw_increments(plan_: Plan, gen: torch.Generator, k0: int, K: int, m: int,
-                    rows: torch.Tensor | None = None) -> Increments:
+class NoiseSource:
+    """The uniform ``V ~ U(-π/2, π/2)`` and exponential ``E ~ Exp(1)`` variates of the CMS map.
+
+    On the CPU a numpy PCG64 stream seeded once from the torch generator (numpy's
+    ziggurat exponential is several times faster than torch's); on other devices
+    the torch generator itself. Same generator state → same variates.
+    """
+
+    def __init__(self, gen: torch.Generator, plan_: Plan):
+        self.gen, self.dtype, self.device = gen, plan_.dtype, plan_.device
+        self.rng = None
+        if torch.device(plan_.device).type == "cpu":
+            seed = int(torch.randint(0, 2**62, (1,), generator=gen, device="cpu"))
+            self.rng = np.random.default_rng(seed)
+        self.np_dtype = np.float64 if plan_.dtype == torch.float64 else np.float32
+
+    def draw(self, shape: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.rng is not None:
+            V = torch.from_numpy(self.rng.random(shape, dtype=self.np_dtype)).sub_(0.5).mul_(math.pi)
+            E = torch.from_numpy(self.rng.standard_exponential(shape, dtype=self.np_dtype))
+            return V, E
+        opts = dict(dtype=self.dtype, device=self.device)
+        V = torch.empty(shape, **opts).uniform_(-math.pi / 2, math.pi / 2, generator=self.gen)
+        E = torch.empty(shape, **opts).exponential_(1.0, generator=self.gen)
+        return V, E
+
+
+def cms_scaled_(alpha: float, V: torch.Tensor, E: torch.Tensor, scale: torch.Tensor | float) -> torch.Tensor:
+    """``scale · X`` with ``X`` the CMS map of :func:`sgnlib.stable.cms_transform` at one scalar ``alpha``.
+
+    The same formula ``sin(αV) exp(−log cos V / α + (1−α)/α · log(cos((1−α)V) / E))`` written as
+    in-place operations that overwrite ``V`` and ``E`` (one pass fewer, no temporaries): the
+    simulator's hot loop.
+    """
+    e = (1.0 - alpha) / alpha
+    t = torch.mul(V, 1.0 - alpha).cos_().div_(E).log_().mul_(e)
+    t.add_(torch.cos(V, out=E).log_(), alpha=-1.0 / alpha).exp_()
+    return V.mul_(alpha).sin_().mul_(t).mul_(scale)
+
+
+class _Factors:
+    """The per-run constants of :func:`draw_increments` as tensors, made once."""
+
+    def __init__(self, plan_: Plan):
+        opts = dict(dtype=plan_.dtype, device=plan_.device)
+        a = plan_.alpha
+        self.alpha = float(a[0]) if (a == a[0]).all() else torch.as_tensor(a, **opts)
+        self.dtpow = torch.as_tensor(plan_.dt ** (1.0 / a), **opts)
+        self.big = math.sqrt(torch.finfo(plan_.dtype).max)
+        lin = plan_.linear_drift
+        #: the largest scaled increment: finfo.max / 4, or less for the linear scan (see linear_states)
+        self.top = torch.finfo(plan_.dtype).max / 4
+        if lin is not None:
+            self.top /= _SCAN_RANGE * _scan_block(lin)
+        self.constant = plan_.schedule.kind == "constant"
+        if self.constant:
+            scale, thr = plan_.factors(np.zeros(1))
+            self.scale = torch.as_tensor(scale[0], **opts)
+            self.thr = None if thr is None else torch.as_tensor(np.ascontiguousarray(thr[0]), **opts)
+
+
+def draw_increments(plan_: Plan, source: NoiseSource, k0: int, K: int, m: int,
+                    factors: _Factors | None = None) -> Increments:
     """SαS increments ``dL = dt^(1/α) X`` for ``K`` steps of ``m`` paths from step ``k0`` (CMS map).
 
-    The generator draws for all ``m`` rows; only the ``rows`` given (default: all) are
-    transformed and returned, so leaving out finished paths never changes the others' numbers.
+    Exactly ``K × m × N`` variate pairs are drawn (only the live paths get numbers).
 
     Overflow: NaN (0·∞ at the edge of the CMS map) becomes 0 and ±∞ or anything
     larger than ``sqrt(finfo(dtype).max)`` is clamped to ± that value (and the
@@ -272,45 +375,58 @@ def draw_increments(plan_: Plan, gen: torch.Generator, k0: int, K: int, m: int,
     """
     if not plan_.noisy:
         return Increments(None, None, None)
+    f = factors or _Factors(plan_)
     opts = dict(dtype=plan_.dtype, device=plan_.device)
-    big = math.sqrt(torch.finfo(plan_.dtype).max)
-    a = plan_.alpha
-    alpha_arg = float(a[0]) if (a == a[0]).all() else torch.as_tensor(a, **opts)
-    dtpow = torch.as_tensor(plan_.dt ** (1.0 / a), **opts)
-    if plan_.schedule.kind == "constant":
-        scale_np, thr_np = plan_.factors(np.zeros(1))
+    if f.constant:
+        scale, thr = f.scale, f.thr
     else:
         scale_np, thr_np = plan_.factors((k0 + np.arange(K)) * plan_.dt)
-    V = torch.empty((K, m, plan_.dim), **opts).uniform_(-math.pi / 2, math.pi / 2, generator=gen)
-    E = torch.empty((K, m, plan_.dim), **opts).exponential_(1.0, generator=gen)
-    if rows is not None:
-        V, E = V[:, rows], E[:, rows]
-    X = stable.cms_transform(alpha_arg, V, E)
+        scale = torch.as_tensor(scale_np[:, None, :], **opts)
+        thr = None if thr_np is None else torch.as_tensor(np.ascontiguousarray(thr_np)[:, None, :], **opts)
+    V, E = source.draw((K, m, plan_.dim))
+    if isinstance(f.alpha, float):
+        dL = cms_scaled_(f.alpha, V, E, f.dtpow)
+    else:
+        dL = stable.cms_transform(f.alpha, V, E).mul_(f.dtpow)
     del V, E
-    dL = torch.nan_to_num_(X * dtpow, nan=0.0, posinf=big, neginf=-big).clamp_(-big, big)
-    del X
+    torch.nan_to_num_(dL, nan=0.0, posinf=f.big, neginf=-f.big).clamp_(-f.big, f.big)
     large = None
     if plan_.track_jumps:
-        thr_t = torch.as_tensor(np.ascontiguousarray(thr_np)[:, None, :], **opts)
-        large = dL.abs() > thr_t
+        large = dL.abs() > thr
         if plan_.small_jumps_only:
             dL = dL.masked_fill(large, 0.0)
-    inc = (dL * torch.as_tensor(scale_np[:, None, :], **opts)).clamp_(-torch.finfo(plan_.dtype).max / 4,
-                                                                       torch.finfo(plan_.dtype).max / 4)
-    return Increments(inc, dL, large)
+        inc = dL * scale
+    else:
+        inc, dL = dL.mul_(scale), None
+    return Increments(inc.clamp_(-f.top, f.top), dL, large)
 
 
 def euler_chunk(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, k0: int, K: int,
-                book: "Bookkeeping") -> tuple[torch.Tensor, torch.Tensor | None]:
+                book: "Bookkeeping") -> tuple[torch.Tensor, tuple | None]:
     """``K`` Euler steps ``W ← W − ∇U(W) dt + inc_k``; exited paths stay frozen where they left.
 
-    Returns the new state and the (K, m) mask of steps at which each path was outside.
-    With a domain and no saved trajectory the steps run unfrozen into one stack and exits are
-    read off it afterwards (:func:`_euler_chunk_stacked`, same numbers, fewer operations per step).
+    Returns the new state and the chunk's exits ``(hit, first)`` (None without a domain): per path,
+    whether it was outside at some step of the chunk and the first such step.
+    Without a saved trajectory the steps run unfrozen into one (K, m, N) stack (by
+    :func:`linear_states` on a diagonal quadratic, else step by step) and exits are read
+    off it afterwards (:func:`_exits_from_stack`, same numbers, fewer operations per step).
     """
     dom = plan_.domain
-    if dom is not None and plan_.record_every is None:
-        return _euler_chunk_stacked(plan_, W, inc, K, book)
+    if plan_.record_every is None:
+        a = plan_.linear_drift
+        if a is not None and inc is not None:
+            c = plan_.potential.minimum
+            at = torch.as_tensor(a, dtype=W.dtype, device=W.device)
+            if (c == 0).all():
+                states = linear_states(W, inc, at)
+            else:
+                ct = torch.as_tensor(c, dtype=W.dtype, device=W.device)
+                states = linear_states(W - ct, inc, at).add_(ct)
+        else:
+            states = _step_states(plan_, W, inc, K)
+        if dom is None:
+            return states[-1].clone(), None
+        return _exits_from_stack(plan_, W, states, book)
     out_buf = torch.zeros((K, W.shape[0]), dtype=torch.bool, device=W.device) if dom is not None else None
     alive2d = book.alive[:, None]  # a view: updated in place below
     grad, dt = plan_.potential.grad, plan_.dt
@@ -324,20 +440,49 @@ def euler_chunk(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, k0: int,
             W = torch.where(alive2d, Wn, W)
             dom.outside(W, *book.dom_t, out=out_buf[k])
             torch.logical_not(out_buf[k], out=book.alive)
-        if plan_.record_every is not None and (k0 + k + 1) % plan_.record_every == 0:
+        if (k0 + k + 1) % plan_.record_every == 0:
             book.trajectory.append(W.clone())
             book.times.append((k0 + k + 1) * dt)
-    return W, out_buf
+    if out_buf is None:
+        return W, None
+    return W, (out_buf.any(0), _first_true(out_buf))
 
 
-def _euler_chunk_stacked(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, K: int,
-                         book: "Bookkeeping") -> tuple[torch.Tensor, torch.Tensor]:
-    """The Euler steps of a chunk written into a (K, m, N) stack, exits found on the whole stack at once.
+def _first_true(mask: torch.Tensor) -> torch.Tensor:
+    """Per column of a (K, m) bool mask, the first row that is True (0 where none is)."""
+    return torch.max(mask.view(torch.uint8), 0).indices
 
-    A path keeps moving after it left (those states are never used); afterwards each path that
-    left in this chunk is put back at its first outside state, and one that had left before at
-    the state it entered with, so the result equals the step-by-step freezing of :func:`euler_chunk`.
+
+def linear_states(x0: torch.Tensor, inc: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """The states ``x_(k+1) = a x_k + inc_k`` (k < K) of a linear recursion, without a loop over steps.
+
+    ``x0`` (m, N), ``inc`` (K, m, N), ``a`` (N,) with ``0 < |a| < 1`` (or 1). In blocks of ``L``
+    steps (:func:`_scan_block`): ``x_(k+1) = a^(k+1) (x_0 + Σ_(j≤k) a^(−(j+1)) inc_j)``, one cumulative
+    sum per block; the factors ``a^(−j)`` stay ≤ :data:`_SCAN_RANGE`, so rounding stays near
+    ``1e-12`` of the increments. ``inc`` is overwritten with the (K, m, N) states ``x_1 .. x_K``,
+    which are returned; ``|inc|`` must be at most ``finfo.max / (4 L _SCAN_RANGE)`` (then no partial
+    sum overflows; :func:`draw_increments` clamps to that, a step that large leaves any bounded domain).
     """
+    K = inc.shape[0]
+    L = max(1, min(K, _scan_block(a.detach().cpu().numpy())))
+    j = torch.arange(1, L + 1, dtype=inc.dtype, device=inc.device)[:, None]
+    pw = a[None, :] ** j  # (L, N): a^(j+1) for j = 0 .. L-1
+    ipw = pw.reciprocal()[:, None, :]
+    pw = pw[:, None, :]
+    out = inc
+    x = x0
+    for s in range(0, K, L):
+        blk = out[s:s + L]
+        n = blk.shape[0]
+        blk.mul_(ipw[:n])
+        torch.cumsum(blk, 0, out=blk)
+        blk.add_(x).mul_(pw[:n])
+        x = blk[-1]
+    return out
+
+
+def _step_states(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, K: int) -> torch.Tensor:
+    """The (K, m, N) stack of ``K`` unfrozen Euler steps from ``W``, one gradient call per step."""
     states = torch.empty((K,) + tuple(W.shape), dtype=W.dtype, device=W.device)
     rows = states.unbind(0)
     incs = inc.unbind(0) if inc is not None else None
@@ -348,14 +493,25 @@ def _euler_chunk_stacked(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None,
         if incs is not None:
             rows[k].add_(incs[k])
         x = rows[k]
+    return states
+
+
+def _exits_from_stack(plan_: Plan, W: torch.Tensor, states: torch.Tensor,
+                      book: "Bookkeeping") -> tuple[torch.Tensor, tuple]:
+    """Exits found on the whole (K, m, N) stack of a chunk at once.
+
+    A path keeps moving after it left (those states are never used); afterwards each path that
+    left in this chunk is put back at its first outside state, and one that had left before at
+    the state it entered with, so the result equals step-by-step freezing.
+    """
     out_buf = plan_.domain.outside(states, *book.dom_t)
     before = ~book.alive
     hit = out_buf.any(0)
-    first = out_buf.to(torch.uint8).argmax(0)
+    first = _first_true(out_buf)
     exit_pos = states[first, torch.arange(W.shape[0], device=W.device)]
     W_new = torch.where(before[:, None], W, torch.where(hit[:, None], exit_pos, states[-1]))
     book.alive = ~(before | hit)
-    return W_new, out_buf
+    return W_new, (hit, first)
 
 
 # --------------------------------------------------------------------------- exits, jumps, compaction
@@ -366,10 +522,8 @@ class Bookkeeping:
 
     Rows of the live batch are mapped to path ids by ``ids``; ``exit_step`` is
     ``n_steps + 1`` while a path is inside. With a domain and no saved
-    trajectory, finished rows move to the global arrays after every chunk.
-    The random numbers are still drawn for the rows ``rng_ids``, which drop
-    finished paths only once they are half of them (the layout of the draws,
-    and so every path's numbers, stay those of that rule).
+    trajectory, finished rows move to the global arrays after every chunk, and
+    the next chunk draws noise for the remaining rows only.
     """
 
     def __init__(self, plan_: Plan, W: torch.Tensor):
@@ -388,14 +542,14 @@ class Bookkeeping:
         self.times: list[float] = [0.0] if plan_.record_every is not None else []
         self.dom_t = plan_.domain.tensors(W) if plan_.domain is not None else None
         self.compactable = plan_.domain is not None and plan_.record_every is None
-        self.rng_ids, self.rng_m = self.ids, n
 
-    def record_chunk(self, k0: int, K: int, out_buf: torch.Tensor | None, noise: Increments) -> None:
-        """First exits and the large jumps (before or at exit) of the chunk of steps ``k0 .. k0+K-1``."""
+    def record_chunk(self, k0: int, K: int, exits: tuple | None, noise: Increments) -> None:
+        """First exits and the large jumps (before or at exit) of the chunk of steps ``k0 .. k0+K-1``.
+
+        ``exits``: ``(hit, first)`` of :func:`euler_chunk` (None without a domain)."""
         n_steps = self.plan.n_steps
-        if out_buf is not None:
-            hit = out_buf.any(0)
-            first = out_buf.to(torch.uint8).argmax(0)
+        if exits is not None:
+            hit, first = exits
             new = hit & (self.exit_step > n_steps)
             self.exit_step = torch.where(new, k0 + first, self.exit_step)
         if noise.large is None:
@@ -421,8 +575,8 @@ class Bookkeeping:
                 "quadratic); use a bounded domain, a smaller dt or less noise")
         _check_explosion(self.plan, live, t)
 
-    def compact(self, W: torch.Tensor, k0: int) -> torch.Tensor:
-        """Move finished rows to the global arrays; drop them from the drawn rows once they are half of those."""
+    def compact(self, W: torch.Tensor) -> torch.Tensor:
+        """Move finished rows to the global arrays and drop them (the next chunk draws for live rows only)."""
         if not self.compactable:
             return W
         done = self.exit_step <= self.plan.n_steps
@@ -432,16 +586,7 @@ class Bookkeeping:
             self.ids, W, self.alive = self.ids[keep], W[keep], self.alive[keep]
             self.exit_step, self.counts = self.exit_step[keep], self.counts[keep]
             self.m = int(self.ids.shape[0])
-        n_done = self.rng_m - self.m
-        if n_done == self.rng_m or (n_done > 0 and (n_done >= self.rng_m // 2 or k0 >= self.plan.n_steps)):
-            self.rng_ids, self.rng_m = self.ids, self.m
         return W
-
-    def rng_rows(self) -> torch.Tensor | None:
-        """Positions of the live rows among the drawn rows (None when they are the same)."""
-        if self.m == self.rng_m:
-            return None
-        return torch.searchsorted(self.rng_ids, self.ids)
 
     def _store(self, rows: torch.Tensor, W: torch.Tensor) -> None:
         self.g_exit[self.ids[rows]] = self.exit_step[rows]
@@ -579,7 +724,7 @@ def simulate(
     record_jumps : keep times and sizes of all large jumps up to exit.
     record_every : save the state every this many steps (and at t = 0); at most 4 GiB of states.
     generator : int seed or ``torch.Generator``; device : "cpu", "cuda", "auto".
-    chunk : steps of noise drawn at once (default: about 2**21 variates, 16 to 1024 steps).
+    chunk : steps of noise drawn at once (default: about 2**16 variates, 16 to 4096 steps).
     max_steps : the largest number of Euler steps allowed (a guard against a mistyped dt).
 
     Every argument is checked before anything is drawn; a state that becomes
@@ -591,20 +736,42 @@ def simulate(
              small_jumps_only=small_jumps_only, record_jumps=record_jumps, record_every=record_every,
              device=device, dtype=dtype, chunk=chunk, max_steps=max_steps)
     gen = _generator(generator, p.device)
-    W = torch.as_tensor(p.w0, dtype=p.dtype, device=p.device)
-    _check_start(p, W)
-    book = Bookkeeping(p, W)
-    k0 = 0
-    while k0 < p.n_steps and book.m > 0:
-        K = min(p.chunk_size(book.rng_m), p.n_steps - k0)
-        noise = draw_increments(p, gen, k0, K, book.rng_m, rows=book.rng_rows())
-        W, out_buf = euler_chunk(p, W, noise.inc, k0, K, book)
-        book.record_chunk(k0, K, out_buf, noise)
-        del noise
-        book.check_live(W, (k0 + K) * p.dt)
-        k0 += K
-        W = book.compact(W, k0)
-    return assemble(p, book, W)
+    with _one_cpu_thread(p.device):
+        W = torch.as_tensor(p.w0, dtype=p.dtype, device=p.device)
+        _check_start(p, W)
+        book = Bookkeeping(p, W)
+        source = NoiseSource(gen, p) if p.noisy else None
+        factors = _Factors(p) if p.noisy else None
+        k0 = 0
+        while k0 < p.n_steps and book.m > 0:
+            K = min(p.chunk_size(book.m), p.n_steps - k0)
+            noise = draw_increments(p, source, k0, K, book.m, factors)
+            W, exits = euler_chunk(p, W, noise.inc, k0, K, book)
+            book.record_chunk(k0, K, exits, noise)
+            del noise
+            book.check_live(W, (k0 + K) * p.dt)
+            k0 += K
+            W = book.compact(W)
+        return assemble(p, book, W)
+
+
+@contextmanager
+def _one_cpu_thread(device: str):
+    """On the CPU run torch single-threaded, then restore the thread count.
+
+    The simulator's operations are small (cache-sized chunks, one step of the live paths); torch's
+    intra-op threads would only add wake-ups, which on a loaded machine cost more than the work
+    (measured: 10× the CPU time on 2 shared cores). Elementwise results do not depend on it.
+    """
+    n = torch.get_num_threads()
+    if torch.device(device).type != "cpu" or n == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
 
 
 def _generator(generator, device: str) -> torch.Generator:
