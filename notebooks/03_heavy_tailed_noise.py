@@ -44,6 +44,23 @@
 # The experiments are the study `sgnlib.studies.heavy_tails` (networks, measurement, tables) and
 # `sgnlib.studies.noise_laws` (likelihoods); each network is one cached unit with its own random
 # stream.
+#
+# ```{admonition} Key findings
+# :class: key-findings
+# * The fit errors of Tables 1–2, measured as the paper does: the SαS/Gaussian SSE ratio is
+#   {glue:text}`ch03_sse_ratio` here ({glue:text}`ch03_paper_ratio` in the paper), and SαS has the
+#   smaller SSE for most parameters in {glue:text}`ch03_n_sse` of {glue:text}`ch03_n_rows`
+#   (network, batch size) rows.
+# * Tests that can tell the laws apart: a likelihood-ratio excess of rejections of α = 2
+#   in {glue:text}`ch03_n_lr` of the rows and a held-out advantage of SαS in
+#   {glue:text}`ch03_n_ho`; held out, SαS gains {glue:text}`ch03_d_sas` nats per mini-batch over
+#   the Gaussian.
+# * The fitted α per parameter has a median of {glue:text}`ch03_alpha_medians` per network, while
+#   pooling coordinates gives {glue:text}`ch03_pooled`.
+# * α̂ grows towards 2 with the batch size ({glue:text}`ch03_a_lo` at $B$ = {glue:text}`ch03_b_lo`,
+#   {glue:text}`ch03_a_hi` at {glue:text}`ch03_b_hi`): **{glue:text}`ch03_trend_verdict`**; the
+#   per-example gradients have tail indices {glue:text}`ch03_xi`.
+# ```
 
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
@@ -342,26 +359,35 @@ report.glue_numbers("ch03", trend_p_sci=f"{p_up:.1e}", b_lo=str(sweep.batch_size
 # thousand examples is itself uncertain, so a median well above 2 is the evidence, not a single
 # coordinate.
 #
-# ## Summary
+# ## Verdicts
 #
-# * Fit errors as in Tables 1–2: the SαS/Gaussian SSE ratio is {glue:text}`ch03_sse_ratio` here,
+# Each (network, batch size) row of the verdict table above is judged on three claims, each a
+# one-sided exact binomial test at p < 0.01 (marginal for p < 0.05):
+#
+# * *Sign test* — SαS has the smaller SSE for more than half of the parameters (the paper's kind
+#   of evidence, Tables 1–2): holds in {glue:text}`ch03_n_sse` of {glue:text}`ch03_n_rows` rows;
+#   misses: {glue:text}`ch03_sse_weak`. The SSE ratio is {glue:text}`ch03_sse_ratio` here,
 #   {glue:text}`ch03_paper_ratio` in the paper.
-# * The fitted α per parameter has a median of {glue:text}`ch03_alpha_medians` per network; pooling
-#   coordinates gives {glue:text}`ch03_pooled`, after per-coordinate scaling
-#   {glue:text}`ch03_pooled_scaled`.
-# * SαS has the smaller SSE for most parameters (sign test at p < 0.01) in {glue:text}`ch03_n_sse`
-#   of {glue:text}`ch03_n_rows` (network, batch size) rows, but the likelihood tests find heavy
-#   tails in only {glue:text}`ch03_n_lr` (LR) and {glue:text}`ch03_n_ho` (held out) of them.
-# * The Gaussian is rejected at {glue:text}`ch03_level_pct` for a share {glue:text}`ch03_reject` of
-#   the parameters; it does as well (no significant excess of rejections) for:
-#   {glue:text}`ch03_lr_weak`. Held out, SαS gains {glue:text}`ch03_d_sas` nats per mini-batch over
+# * *Likelihood ratio* — more parameters reject α = 2 at {glue:text}`ch03_level_pct` than the
+#   {glue:text}`ch03_level_pct` a Gaussian would give: holds in {glue:text}`ch03_n_lr` of
+#   {glue:text}`ch03_n_rows`; misses: {glue:text}`ch03_lr_weak`. The Gaussian is rejected for a
+#   share {glue:text}`ch03_reject` of the parameters.
+# * *Held out* — SαS scores higher than the Gaussian on held-out mini-batches for more than half of
+#   the parameters: holds in {glue:text}`ch03_n_ho` of {glue:text}`ch03_n_rows`; misses:
+#   {glue:text}`ch03_ho_weak`. Held out, SαS gains {glue:text}`ch03_d_sas` nats per mini-batch over
 #   the Gaussian and Student-t {glue:text}`ch03_d_t`.
-# * Against the batch size, α̂ moves from {glue:text}`ch03_a_lo` to {glue:text}`ch03_a_hi` between
-#   $B$ = {glue:text}`ch03_b_lo` and {glue:text}`ch03_b_hi` (verdict on growth towards 2:
-#   {glue:text}`ch03_trend_verdict`), with per-example tail indices {glue:text}`ch03_xi`.
-# * Scale: {glue:text}`ch03_n_nets` networks, small widths, {glue:text}`ch03_epochs` epochs on
-#   subsets of Fashion-MNIST and Rotten Tomatoes in the book profile; the `paper` profile runs the
-#   paper's networks and data (CIFAR-100, batch 400) on a GPU.
+# * *α̂ grows towards 2 with the batch size* — **{glue:text}`ch03_trend_verdict`**: α̂ moves from
+#   {glue:text}`ch03_a_lo` to {glue:text}`ch03_a_hi` between $B$ = {glue:text}`ch03_b_lo` and
+#   {glue:text}`ch03_b_hi`, with per-example tail indices {glue:text}`ch03_xi`. Criterion:
+#   {glue:text}`ch03_trend_criterion`; misses: {glue:text}`ch03_trend_misses`.
+#
+# Beside the verdicts: the fitted α per parameter has a median of {glue:text}`ch03_alpha_medians`
+# per network; pooling coordinates gives {glue:text}`ch03_pooled`, after per-coordinate scaling
+# {glue:text}`ch03_pooled_scaled`. Scale: {glue:text}`ch03_n_nets` networks, small widths,
+# {glue:text}`ch03_epochs` epochs on subsets of Fashion-MNIST and Rotten Tomatoes in the book
+# profile; the `paper` profile runs the paper's networks and data (CIFAR-100, batch 400) on a GPU.
+#
+# ## Versions
 
 # %%
 from sgnlib.provenance import show_versions

@@ -48,6 +48,23 @@
 # The experiments are the studies of `sgnlib.studies.lr_decay`; every training run is a cached unit
 # of `sgnlib.train` drawn from its own stream, and every noise measurement is the paper's
 # (`sgnlib.noise.measure_noise`: the full gradient once, then $K$ mini-batches at fixed weights).
+#
+# ```{admonition} Key findings
+# :class: key-findings
+# * A learning-rate decay shrinks the update noise $\eta u_k$ by its factor, by arithmetic:
+#   **{glue:text}`ch04_m_upd_verdict`** across the study's first milestone (median ratio
+#   {glue:text}`ch04_m_upd_median`), **{glue:text}`ch04_fig_upd_verdict`** in Figure 2.
+# * The gradient noise $u_k$ after the decay is smaller than without it at the same epoch:
+#   **{glue:text}`ch04_fig_vs_verdict`** (median ratio {glue:text}`ch04_fig_vs_median`); smaller than at
+#   the branch point: **{glue:text}`ch04_fig_grad_verdict`** with the decay,
+#   **{glue:text}`ch04_fig_ctrl_verdict`** without it.
+# * A batch increase shrinks $u_k$ itself: **{glue:text}`ch04_m_batch_verdict`** (median ratio
+#   {glue:text}`ch04_m_batch_median`; finite variance predicts {glue:text}`ch04_sqrt_f`).
+# * Final top-1: decay {glue:text}`ch04_top1_decay` %, batch increase {glue:text}`ch04_top1_batch` %,
+#   constant {glue:text}`ch04_top1_constant` %; decay and batch increase end alike:
+#   **{glue:text}`ch04_same_verdict`**; the constant schedule ends worse:
+#   **{glue:text}`ch04_worse_verdict`**.
+# ```
 
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
@@ -282,7 +299,15 @@ report.glue_numbers("ch04", m1=str(m1), m1_next=str(m1 + 1), n_test=str(study.se
 #
 # Each verdict is {glue:text}`ch04_m_grad_criterion`.
 #
-# ## What the data show
+# ## Scale of this run
+#
+# The paper trains a ResNet-110 for 280 epochs (Figure 2) and ResNet-20s for 90 epochs on CIFAR-100.
+# The book profile runs on a shared 2-core CPU in about twenty minutes: a narrow ResNet-20 on a
+# Fashion-MNIST subset {cite:p}`xiao2017fashion`, a few epochs, a few runs per schedule, and a batch
+# factor the subset allows (the numbers are glued above from the run itself). The `paper` profile
+# (`python -m sgnlib run 04 --profile paper`, a GPU and CIFAR-100) runs the paper's settings.
+#
+# ## Verdicts
 #
 # The decay and the batch increase act on different terms of {eq}`eq-lrd-step`. The batch increase
 # acts on the gradient noise $u_k$ itself (its drop across the first milestone:
@@ -305,13 +330,28 @@ report.glue_numbers("ch04", m1=str(m1), m1_next=str(m1 + 1), n_test=str(study.se
 # batch increase end alike (**{glue:text}`ch04_same_verdict`**) and the constant schedule ends worse
 # (**{glue:text}`ch04_worse_verdict`**) is the paper's CIFAR-100 finding (66.7, 66.4, 53 %) retested.
 #
-# ## Scale of this run
+# Every verdict of the chapter, with its criterion and misses:
 #
-# The paper trains a ResNet-110 for 280 epochs (Figure 2) and ResNet-20s for 90 epochs on CIFAR-100.
-# The book profile runs on a shared 2-core CPU in about twenty minutes: a narrow ResNet-20 on a
-# Fashion-MNIST subset {cite:p}`xiao2017fashion`, a few epochs, a few runs per schedule, and a batch
-# factor the subset allows (the numbers are glued above from the run itself). The `paper` profile
-# (`python -m sgnlib run 04 --profile paper`, a GPU and CIFAR-100) runs the paper's settings.
+# * Figure 2, update noise $\eta u_k$ drops after the decay: **{glue:text}`ch04_fig_upd_verdict`** —
+#   {glue:text}`ch04_fig_upd_criterion`; misses: {glue:text}`ch04_fig_upd_misses`.
+# * Figure 2, gradient noise smaller with the decay than without it at the same epoch:
+#   **{glue:text}`ch04_fig_vs_verdict`** — {glue:text}`ch04_fig_vs_criterion`; misses:
+#   {glue:text}`ch04_fig_vs_misses`.
+# * Figure 2, gradient noise smaller than at the branch point, with the decay:
+#   **{glue:text}`ch04_fig_grad_verdict`** (misses: {glue:text}`ch04_fig_grad_misses`); without it:
+#   **{glue:text}`ch04_fig_ctrl_verdict`** (misses: {glue:text}`ch04_fig_ctrl_misses`); criterion:
+#   {glue:text}`ch04_fig_grad_criterion`.
+# * Study, first milestone — decay, gradient noise: **{glue:text}`ch04_m_grad_verdict`** (misses:
+#   {glue:text}`ch04_m_grad_misses`); decay, update noise: **{glue:text}`ch04_m_upd_verdict`** (misses:
+#   {glue:text}`ch04_m_upd_misses`); batch increase: **{glue:text}`ch04_m_batch_verdict`** (misses:
+#   {glue:text}`ch04_m_batch_misses`); constant control: **{glue:text}`ch04_m_ctrl_verdict`** (misses:
+#   {glue:text}`ch04_m_ctrl_misses`); criterion: {glue:text}`ch04_m_grad_criterion`.
+# * Decay and batch increase end alike: **{glue:text}`ch04_same_verdict`** —
+#   {glue:text}`ch04_same_criterion`; misses: {glue:text}`ch04_same_misses`.
+# * The constant schedule ends worse: **{glue:text}`ch04_worse_verdict`** —
+#   {glue:text}`ch04_worse_criterion`; misses: {glue:text}`ch04_worse_misses`.
+#
+# ## Versions
 
 # %%
 from sgnlib.provenance import show_versions

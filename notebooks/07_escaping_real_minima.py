@@ -36,6 +36,21 @@
 # All logic lives in `sgnlib.escape` (training, batched continuations), `sgnlib.fitting` (the
 # contest of the theories) and `sgnlib.studies.escape_real` (the studies below); every number
 # in the prose is glued from this run.
+#
+# ```{admonition} Key findings
+# :class: key-findings
+# * SGD's gradient noise at a real minimum has a different α̂ for each parameter, median
+#   {glue:text}`ch07_noise_median` (quartiles {glue:text}`ch07_noise_iqr`).
+# * Mean escape time against η and $B$ (Figure 3), the Lévy law against the Gaussian laws:
+#   **{glue:text}`ch07_fit_a_verdict`** on {glue:text}`ch07_fit_a_name` (ΔAIC
+#   {glue:text}`ch07_fit_a_delta_aic`) and **{glue:text}`ch07_fit_b_verdict`** on
+#   {glue:text}`ch07_fit_b_name` (ΔAIC {glue:text}`ch07_fit_b_delta_aic`).
+# * The escape time is exponential (Cor 4.6, Figure 4): **{glue:text}`ch07_surv_verdict`** — it
+#   passes for {glue:text}`ch07_surv_holds`.
+# * The exit parameter is among the lowest α (Thm 4.3): **{glue:text}`ch07_exit_verdict`** (share
+#   {glue:text}`ch07_exit_share` against chance {glue:text}`ch07_exit_p0`); among the largest noise
+#   scales σ: **{glue:text}`ch07_exit_scale_verdict`** (share {glue:text}`ch07_exit_scale_share`).
+# ```
 
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
@@ -391,7 +406,7 @@ print(v_alpha.word, v_alpha.numbers["k"], v_alpha.numbers["n"], "|", v_scale.wor
 # ({glue:text}`ch07_exit_scale_k` of {glue:text}`ch07_exit_scale_n`, share
 # {glue:text}`ch07_exit_scale_share`, p = {glue:text}`ch07_exit_scale_p`).
 #
-# ## What the data show
+# ## Verdicts
 #
 # * SGD's gradient noise at a real minimum is heavy-tailed, with a different α for each parameter
 #   (median {glue:text}`ch07_noise_median`): the paper's premise holds here.
@@ -410,6 +425,25 @@ print(v_alpha.word, v_alpha.numbers["k"], v_alpha.numbers["n"], "|", v_scale.wor
 #
 # Not done here: the paper's third data set (ODDS Speech, online only) and its profile of
 # 100 seeds per point on all three sets (`run 07 --profile paper` on a machine with the data).
+#
+# Every verdict of the chapter, with its criterion and misses:
+#
+# * Figure 3, the Lévy law against the Gaussian laws on {glue:text}`ch07_fit_a_name`:
+#   **{glue:text}`ch07_fit_a_verdict`** (misses: {glue:text}`ch07_fit_a_misses`); on
+#   {glue:text}`ch07_fit_b_name`: **{glue:text}`ch07_fit_b_verdict`** (misses:
+#   {glue:text}`ch07_fit_b_misses`); at a fixed batch size, {glue:text}`ch07_fit_a_name`:
+#   **{glue:text}`ch07_fixb_a_verdict`** (misses: {glue:text}`ch07_fixb_a_misses`) and
+#   {glue:text}`ch07_fit_b_name`: **{glue:text}`ch07_fixb_b_verdict`** (misses:
+#   {glue:text}`ch07_fixb_b_misses`); at the second threshold: **{glue:text}`ch07_alt_verdict`**
+#   (misses: {glue:text}`ch07_alt_misses`). Criterion: {glue:text}`ch07_fit_a_criterion`.
+# * Figure 4, the escape time is exponential: **{glue:text}`ch07_surv_verdict`** —
+#   {glue:text}`ch07_surv_criterion`; misses: {glue:text}`ch07_surv_misses`.
+# * Thm 4.3, the exit parameter among the lowest α: **{glue:text}`ch07_exit_verdict`** —
+#   {glue:text}`ch07_exit_criterion`; misses: {glue:text}`ch07_exit_misses`.
+# * The exit parameter among the largest noise scales σ: **{glue:text}`ch07_exit_scale_verdict`** —
+#   {glue:text}`ch07_exit_scale_criterion`; misses: {glue:text}`ch07_exit_scale_misses`.
+#
+# ## Versions
 
 # %%
 from sgnlib.provenance import show_versions

@@ -197,6 +197,16 @@ _PAGE_JS = """() => ((window.MathJax && MathJax.startup && MathJax.startup.promi
       t => t.offsetWidth - main.querySelector('article, .bd-article, main').clientWidth),
     claims: Array.from(document.querySelectorAll('table.sgn-claims tbody tr')).map(
       r => Array.from(r.querySelectorAll('td')).map(td => td.textContent.trim())),
+    structure: (() => {
+      const art = main.querySelector('article') || main;  // not the secondary sidebar's "Contents" heading
+      const kf = art.querySelector('.key-findings');
+      const follows = sel => { const el = art.querySelector(sel);
+        return !el || !!(kf && (kf.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING)); };
+      return {key_findings: art.querySelectorAll('.key-findings').length,
+              bullets: kf ? kf.querySelectorAll('li').length : 0, text: kf ? kf.textContent : '',
+              before_figure: follows('figure, div.figure, .cell_output img'), before_h2: follows('section h2'),
+              h2: Array.from(art.querySelectorAll('section h2')).map(h => h.textContent.replace(/#\s*$/, '').trim())};
+    })(),
   };
 })"""
 
@@ -371,3 +381,35 @@ def test_landing_page_leads_with_the_claims_scoreboard(browsed):
     assert overflow and max(overflow) <= 1, f"the scoreboard is {max(overflow)} px wider than its column at 1400 px"
     words = {"reproduced", "partly", "contradicted", "not yet tested"}
     assert all(any(w in " ".join(r) for w in words) for r in rows), "a scoreboard row has no verdict word"
+
+
+# A glue role myst-nb could not resolve, or a key or role printed as text.
+UNRESOLVED_GLUE = re.compile(r"\{glue|glue:|\bch\d\d_\w+|\bnan\b")
+
+
+@pytest.mark.site
+def test_chapters_open_with_key_findings_and_end_with_verdicts(browsed):
+    """Every chapter page opens with its key findings — a ``.key-findings`` block of at least three items before
+    the first figure and the first ``##`` section, every glued number in it resolved — and ends with its verdicts:
+    the last ``##`` section before "Versions" (or the last one) is "Verdicts"."""
+    bad = {}
+    for name, f in _wide(browsed).items():
+        if not re.match(r"\d\d_", name):
+            continue
+        s, probs = f["structure"], []
+        if not s["key_findings"]:
+            probs.append("no .key-findings block")
+        else:
+            if not (s["before_figure"] and s["before_h2"]):
+                probs.append("the key findings come after the first figure or ## section")
+            if s["bullets"] < 3:
+                probs.append(f"{s['bullets']} key findings")
+            if UNRESOLVED_GLUE.search(s["text"]):
+                probs.append(f"unresolved glue in the key findings: {UNRESOLVED_GLUE.search(s['text']).group(0)!r}")
+        h2 = s["h2"]
+        end = h2.index("Versions") if "Versions" in h2 else len(h2)
+        if not end or h2[end - 1] != "Verdicts":
+            probs.append(f"last section before Versions: {h2[end - 1] if end else None!r}")
+        if probs:
+            bad[name] = probs
+    assert not bad, "chapter structure:\n" + json.dumps(bad, indent=1, ensure_ascii=False)
