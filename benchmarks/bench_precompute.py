@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+from sgnlib.precompute import cached_units, differing_units
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,19 +32,6 @@ def _launch(cmd: list[str], cache: Path) -> float:
     if res.returncode != 0:
         raise SystemExit(f"error: {' '.join(cmd)} failed:\n{res.stderr[-2000:]}")
     return time.perf_counter() - t
-
-
-def _units(cache: Path) -> dict:
-    out = {}
-    for p in sorted(cache.rglob("*.npz")):
-        with np.load(p, allow_pickle=False) as f:
-            out[str(p.relative_to(cache))] = {k: f[k] for k in f.files if k != "__seconds__"}
-    return out
-
-
-def _differ(a: dict, b: dict) -> list[str]:
-    return [n for n in a if n not in b or any(
-        not np.array_equal(a[n][k], b[n].get(k), equal_nan=a[n][k].dtype.kind in "fc") for k in a[n])]
 
 
 def main() -> None:
@@ -62,8 +49,8 @@ def main() -> None:
         one, many = Path(tmp) / "one", Path(tmp) / "many"
         t1 = _launch(base, one)
         tn = _launch(dist, many)
-        u1, un = _units(one), _units(many)
-        bad = _differ(u1, un) + [n for n in un if n not in u1]
+        u1, un = cached_units(one), cached_units(many)
+        bad = differing_units(u1, un)
     import torch
 
     where = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({os.cpu_count()} cores)"

@@ -39,7 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Task", "PLANS", "chapter_parameters", "chapter_plan", "Rank", "init_rank", "precompute", "summary_path", "main"]
+__all__ = ["Task", "TaskFailed", "PLANS", "chapter_parameters", "chapter_plan", "Rank", "init_rank", "precompute",
+           "summary_path", "cached_units", "differing_units", "main"]
 
 #: ``SGN_PRECOMPUTE_FAULT="RANK:N"`` kills rank RANK with SIGKILL when it starts computing its
 #: (N+1)-th unit: the fault injection of the tests (a rank dying in the middle of a unit).
@@ -344,6 +345,29 @@ def summary_path(name: str, profile: str) -> Path:
     from sgnlib.cache import default_cache_dir
 
     return default_cache_dir() / "_precompute" / f"{name}-{profile}.json"
+
+
+def cached_units(root: str | Path) -> dict[str, dict]:
+    """Every unit stored under the cache folder ``root``: relative path -> its arrays (the recorded compute time aside)."""
+    import numpy as np
+
+    root = Path(root)
+    out = {}
+    for p in sorted(root.rglob("*.npz")):
+        with np.load(p, allow_pickle=False) as f:
+            out[p.relative_to(root).as_posix()] = {k: f[k] for k in f.files if k != "__seconds__"}
+    return out
+
+
+def differing_units(a: dict, b: dict) -> list[str]:
+    """The units of either :func:`cached_units` result missing from the other or holding other arrays (NaN == NaN)."""
+    import numpy as np
+
+    def same(x: dict, y: dict) -> bool:
+        return sorted(x) == sorted(y) and all(
+            np.array_equal(x[k], y[k], equal_nan=x[k].dtype.kind in "fc" and y[k].dtype.kind in "fc") for k in x)
+
+    return sorted({n for n in a if n not in b or not same(a[n], b[n])} | {n for n in b if n not in a})
 
 
 def main(args) -> int:

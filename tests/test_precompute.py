@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 from test_stream_independence import checked_outputs
 
@@ -59,26 +58,6 @@ def _events(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines()] if log.is_file() else []
 
 
-def _units(cache: Path) -> dict[str, dict[str, np.ndarray]]:
-    """Every stored unit under ``cache`` (relative path -> arrays, without the recorded compute time)."""
-    out = {}
-    for p in sorted(cache.rglob("*.npz")):
-        with np.load(p, allow_pickle=False) as f:
-            out[str(p.relative_to(cache))] = {k: f[k] for k in f.files if k != "__seconds__"}
-    return out
-
-
-def _same_units(a: dict, b: dict) -> list[str]:
-    """The units of ``a`` missing from ``b`` or holding other arrays (NaN equals NaN)."""
-    bad = []
-    for name, arrays in a.items():
-        other = b.get(name)
-        if other is None or sorted(other) != sorted(arrays) or not all(
-                np.array_equal(arrays[k], other[k], equal_nan=arrays[k].dtype.kind in "fc") for k in arrays):
-            bad.append(name)
-    return bad
-
-
 def _run_required(cache: Path, out: Path) -> subprocess.CompletedProcess:
     return _sgnlib("run", CHAPTER, "--profile", "quick", "--require-cached", "--output", str(out),
                    env=_env(cache, cache.parent / f"{cache.name}-run.log"))
@@ -95,7 +74,7 @@ def single(tmp_path_factory) -> Path:
 
 def test_single_process_precompute_leaves_the_run_nothing_to_compute(single, tmp_path):
     """`precompute` then `run --require-cached`: no unit computed by the run, outputs as the committed reference."""
-    units = _units(single)
+    units = pc.cached_units(single)
     assert len(units) == 13, sorted(units)  # 2 minima + 6 Figure-3 + 2 Figure-4 + 3 threshold-check settings
     out = tmp_path / REFERENCE.name
     res = _run_required(single, out)
@@ -135,9 +114,9 @@ def test_torchrun_two_ranks_equal_one_process(single, tmp_path):
     stored = [e for e in _events(log) if e["event"] == "stored"]
     assert {e["rank"] for e in stored} == {0, 1}, "the work was not spread over both ranks"
     assert len(stored) == 13 and len({e["path"] for e in stored}) == 13, "a unit was computed twice or not at all"
-    ours, theirs = _units(cache), _units(single)
+    ours, theirs = pc.cached_units(cache), pc.cached_units(single)
     assert sorted(ours) == sorted(theirs)
-    assert _same_units(theirs, ours) == []
+    assert pc.differing_units(theirs, ours) == []
     written = json.loads((cache / "_precompute" / "07_escaping_real_minima-quick.json").read_text())
     assert written["world_size"] == 2 and sum(r["units_stored"] for r in written["ranks"]) == 13
     out = tmp_path / REFERENCE.name
@@ -162,8 +141,8 @@ def test_killed_rank_then_relaunch_computes_only_unfinished_units(single, tmp_pa
     stored2 = {e["path"] for e in _events(second) if e["event"] == "stored"}
     assert not stored1 & stored2, f"finished units were computed again: {sorted(stored1 & stored2)}"
     assert in_flight <= stored2
-    assert {Path(p).relative_to(cache).as_posix() for p in stored1 | stored2} == set(_units(single))
-    assert _same_units(_units(single), _units(cache)) == []
+    assert {Path(p).relative_to(cache).as_posix() for p in stored1 | stored2} == set(pc.cached_units(single))
+    assert pc.differing_units(pc.cached_units(single), pc.cached_units(cache)) == []
     assert not [p for p in cache.rglob("*") if p.name.startswith(".") and p.is_file()], "temporary files left behind"
 
 
@@ -207,3 +186,19 @@ def test_chapter_parameters_match_the_notebook_defaults():
     p = pc.chapter_parameters(ch, "quick")
     assert p["milestones"] == [1 / 3, 2 / 3] and p["subset"] == 256 and p["profile"] == "quick"
     assert pc.chapter_parameters(ch, "book")["subset"] == 1500
+
+
+def test_differing_units_sees_any_difference(tmp_path):
+    """Comparing two caches: a changed value, a missing unit or an extra array is reported; NaN equals NaN."""
+    import numpy as np
+
+    from sgnlib.cache import UnitCache
+
+    for root, v in ((tmp_path / "a", 1.0), (tmp_path / "b", 1.0), (tmp_path / "c", 2.0)):
+        UnitCache("ns", root=root).save({"k": 1}, {"x": np.array([v, np.nan])}, seconds=0.5)
+    a, b, c = (pc.cached_units(tmp_path / n) for n in "abc")
+    assert pc.differing_units(a, b) == [] and list(a) == [f"ns/{UnitCache('ns').path({'k': 1}).name}"]
+    assert pc.differing_units(a, c) == list(a)
+    assert pc.differing_units(a, {}) == list(a) == pc.differing_units({}, a)
+    name = list(a)[0]
+    assert pc.differing_units(a, {name: dict(a[name], y=np.ones(1))}) == [name]
