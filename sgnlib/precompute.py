@@ -168,7 +168,11 @@ def chapter_plan(chapter, params: dict) -> list[list[Task]]:
     if plan is None:
         have = ", ".join(sorted(PLANS))
         raise RunnerError(f"chapter {chapter.name} has no precompute plan (its units are quick); chapters with one: {have}")
-    return plan(params)
+    try:
+        return plan(params)
+    except (ValueError, TypeError, KeyError) as exc:  # a setting the chapter's studies refuse, found before any work
+        detail = (str(exc).splitlines() or [""])[0]
+        raise RunnerError(f"chapter {chapter.name}: {type(exc).__name__}: {detail}") from None
 
 
 @dataclass
@@ -255,6 +259,10 @@ class _Counter:
         spec = os.environ.get(FAULT_ENV)
         if spec:
             r, _, n = spec.partition(":")
+            if not (r.isdigit() and n.isdigit()):
+                from sgnlib.runner import RunnerError
+
+                raise RunnerError(f"{FAULT_ENV} must read RANK:N (two whole numbers); got {spec!r}")
             if int(r) == rank:
                 self.fault_after = int(n)
 
@@ -287,6 +295,7 @@ def precompute(chapter_key: str, profile: str = "book", pairs: list | None = Non
     _check_names(ch, declared, [n for n, _ in pairs], "-p")
     overrides = {name: _cli_value(text, declared[name]) for name, text in pairs}
     params = chapter_parameters(ch, profile, overrides)
+    chapter_plan(ch, params)  # every setting checked before joining the launch (cheap: nothing is computed)
     owns_rank = rank is None
     if owns_rank:
         rank = init_rank(params.get("device", "cpu"), timeout_hours)

@@ -153,6 +153,7 @@ def test_killed_rank_then_relaunch_computes_only_unfinished_units(single, tmp_pa
     (["07", "--profile", "quick", "-p", "n_seeds", "many"], "parameter n_seeds must be an int"),
     (["07", "--profile", "quick", "--timeout-hours", "0"], "--timeout-hours must be > 0"),
     (["99", "--profile", "quick"], "unknown chapter"),
+    (["03", "--profile", "quick", "-p", "cnn_widths", "[2, 3]"], "cnn_widths has 2 entries for 1 cnn_models"),
 ])
 def test_bad_input_is_one_line(args, message, tmp_path):
     """A bad chapter, profile, parameter name or value, or timeout: exit 2 and one line naming it, nothing computed."""
