@@ -20,7 +20,7 @@ from sgnlib._checks import check_positive
 from sgnlib.cache import UnitCache
 
 #: Bump when the simulation behind a cached unit changes (stale units are then not read).
-VERSION = "ch06-studies-1"
+VERSION = "ch06-studies-2"  # 2: issue-11 simulator (live-path draws, numpy stream)
 
 
 def z_value(level: float) -> float:

@@ -31,7 +31,7 @@ from sgnlib.studies.levy_jumps import _positive_int as _count, _rho
 __all__ = ["euler_exit_per_jump", "exit_per_jump", "jumps_under_schedule", "schedule_exponent_verdict"]
 
 #: Bump when the simulation behind a cached unit changes.
-VERSION = "ch05-jump-exits-1"
+VERSION = "ch05-jump-exits-2"  # 2: issue-11 simulator (live-path draws, numpy stream)
 EXIT_STUDY = "ch05-exit-per-jump"
 SCHED_STUDY = "ch05-jumps-under-schedule"
 

@@ -31,7 +31,7 @@ __all__ = ["sgd_step_noise", "step_quantiles", "sample_path", "euler_jump_intens
            "inter_jump_gaps"]
 
 #: Bump when the simulation behind a cached unit changes.
-VERSION = "ch05-levy-jumps-1"
+VERSION = "ch05-levy-jumps-2"  # 2: issue-11 simulator (live-path draws, numpy stream)
 STEP_STUDY = "ch05-sgd-step"
 PATH_STUDY = "ch05-sample-path"
 JUMP_STUDY = "ch05-jump-statistics"

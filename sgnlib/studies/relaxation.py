@@ -39,7 +39,7 @@ PROP_STUDY = "ch05-prop32"
 RETURN_STUDY = "ch05-return-times"
 PRODUCT_STUDY = "ch05-small-jump-products"
 #: Bump when the simulation behind a cached unit changes.
-VERSION = "ch05-relaxation-1"
+VERSION = "ch05-relaxation-2"  # 2: issue-11 simulator (live-path draws, numpy stream)
 
 
 def _label(w) -> str:
