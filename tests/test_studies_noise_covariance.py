@@ -54,8 +54,10 @@ def test_hessian_term_is_eq_p11_index_formula_from_explicit_hessians(basin):
     f, w = nc._per_example(basin)
     Hj = vmap(hessian(f), in_dims=(None, 0, 0))(w, basin.X, basin.y).numpy()  # [D, P, P]
     H = Hj.mean(0)
-    h_tilde = np.einsum("blm,bpj->lmpj", Hj, Hj) / Hj.shape[0]
-    h_bar = h_tilde - np.einsum("lm,pj->lmpj", H, H)
+    D, P = Hj.shape[0], basin.n_params
+    flat = Hj.reshape(D, P * P)
+    h_tilde = (flat.T @ flat / D).reshape(P, P, P, P)  # h̃_{l,m,p,j} = mean_b h_{b,l,m} h_{b,p,j}
+    h_bar = h_tilde - np.multiply.outer(H, H)  # − h_{l,m} h_{p,j}
     printed2 = np.einsum("lmpj,m,p->l", h_bar, z, z)
     terms = nc.expansion_terms(basin, z[None], B)
     assert np.allclose(terms["printed2"], printed2, rtol=1e-8, atol=1e-16)

@@ -46,10 +46,11 @@ from sgnlib import noise, report, sde, stats, streams
 from sgnlib.cache import UnitCache
 
 __all__ = ["VERSION", "LAWS", "FORMULAS", "DERIVED_RATE", "DERIVED_RATES", "Basin", "find_minimum", "example_gradients_at",
-           "per_example_hvp", "expansion_terms", "row_sum_expansion", "error_rates", "rate_verdict", "error_curves"]
+           "per_example_hvp", "expansion_terms", "row_sum_expansion", "error_rates", "rate_verdict", "error_curves",
+           "summary_numbers"]
 
 #: Part of every cache key: bump it when a change alters a minimum or a measured row sum.
-VERSION = "ch05-prop34-1"
+VERSION = "ch05-prop34-2"
 MIN_STUDY = "ch05-prop34-minimum"
 STUDY = "ch05-prop34"
 #: The laws of the displacement ``z`` (see :func:`row_sum_expansion`).
@@ -169,7 +170,7 @@ def find_minimum(dataset: str = "breast_cancer", *, hidden: int = 8, weight_deca
         net = _network(X.shape[1], hidden, classes, seed=streams.int_seed(seed, MIN_STUDY + "-init", **settings) % 2**31)
         f = _objective(net, weight_decay)
         w = torch.nn.utils.parameters_to_vector(net.parameters()).detach().clone().requires_grad_(True)
-        opt = torch.optim.LBFGS([w], lr=1.0, max_iter=5000, tolerance_grad=1e-9, tolerance_change=1e-15,
+        opt = torch.optim.LBFGS([w], lr=1.0, max_iter=3000, tolerance_grad=1e-6, tolerance_change=1e-15,
                                 history_size=50, line_search_fn="strong_wolfe")
 
         def closure():
@@ -185,7 +186,6 @@ def find_minimum(dataset: str = "breast_cancer", *, hidden: int = 8, weight_deca
             if float(g.norm()) <= grad_tol:
                 break
             w = w - torch.linalg.solve(hessian(f)(w, X, y), g)
-        g = grad(f)(w, X, y)
         H = hessian(f)(w, X, y)
         return {"flat": w.numpy(), "hessian": H.numpy(), "loss": np.asarray(float(f(w, X, y))),
                 "grad_norm": np.asarray(float(g.norm()))}
@@ -282,14 +282,20 @@ def expansion_terms(basin: Basin, zs, batch_size: int) -> dict[str, np.ndarray]:
     (eq. P11's first term, ``(1/D) Σ_j g_j (g_j·1)`` uncentred, per example) and ``printed2``
     (its second term with ``h̃`` averaged over all ``D`` examples, per example: ``r2 / c_B``).
     """
-    zs = _as_rows(zs, basin, "zs").numpy()
+    return _expansion_groups(basin, [zs], batch_size)[0]
+
+
+def _expansion_groups(basin: Basin, samples: Sequence, batch_size: int) -> list[dict[str, np.ndarray]]:
+    """:func:`expansion_terms` of several samples of ``z`` in one vectorised pass (one dict per sample)."""
+    groups = [_as_rows(zs, basin, "zs").numpy() for zs in samples]
     B = _check_int(batch_size, "batch_size")
-    D, K = basin.n_examples, zs.shape[0]
+    D = basin.n_examples
     c = _c_batch(D, B)
     one = np.ones(basin.n_params)
+    zs = np.vstack(groups)
     Gz = example_gradients_at(basin, basin.flat + zs)
-    truth = np.mean([(noise.noise_covariance(G, B, replace=False) @ torch.ones(G.shape[1], dtype=G.dtype)).numpy()
-                     for G in Gz], axis=0)
+    rows = np.stack([(noise.noise_covariance(G, B, replace=False) @ torch.ones(G.shape[1], dtype=G.dtype)).numpy()
+                     for G in Gz])
     G0 = example_gradients_at(basin, basin.flat[None])[0].numpy()
     a = G0 - G0.mean(0)
     s = a @ one
@@ -298,15 +304,21 @@ def expansion_terms(basin: Basin, zs, batch_size: int) -> dict[str, np.ndarray]:
         T = T.numpy()
         return T - T.mean(1, keepdims=True)
 
-    b = centred(per_example_hvp(basin, zs))  # (H_j − H) z_k
-    q = 0.5 * centred(per_example_hvp(basin, zs, order=2))  # ½ (∇³U^(j) − ∇³U)[z_k, z_k]
+    b_all = centred(per_example_hvp(basin, zs))  # (H_j − H) z_k
+    q_all = 0.5 * centred(per_example_hvp(basin, zs, order=2))  # ½ (∇³U^(j) − ∇³U)[z_k, z_k]
 
     def cross(u):  # c/D Σ_j [a_j (u_j·1) + u_j (a_j·1)], averaged over k
-        return c / D * (np.einsum("jl,kj->l", a, u @ one) + np.einsum("kjl,j->l", u, s)) / K
+        return c / D * (np.einsum("jl,kj->l", a, u @ one) + np.einsum("kjl,j->l", u, s)) / u.shape[0]
 
-    r2 = c / D * np.einsum("kjl,kj->l", b, b @ one) / K
-    return {"truth": truth, "r0": c / D * a.T @ s, "r1": cross(b), "r2": r2, "r2t": cross(q),
-            "printed0": G0.T @ (G0 @ one) / D, "printed2": r2 / c}
+    out, k0 = [], 0
+    for g in groups:
+        sl = slice(k0, k0 + g.shape[0])
+        k0 += g.shape[0]
+        b, q = b_all[sl], q_all[sl]
+        r2 = c / D * np.einsum("kjl,kj->l", b, b @ one) / g.shape[0]
+        out.append({"truth": rows[sl].mean(0), "r0": c / D * a.T @ s, "r1": cross(b), "r2": r2, "r2t": cross(q),
+                    "printed0": G0.T @ (G0 @ one) / D, "printed2": r2 / c})
+    return out
 
 
 # --------------------------------------------------------------------------- the study
@@ -342,7 +354,8 @@ def row_sum_expansion(basin: Basin, radii: Sequence[float], *, batch_size: int, 
       of the basin, started at ``v`` and observed at ``time`` (the same draws at every ``r``):
       ``E[zzᵀ]`` is Lemma 3.3's moment and ``E[z] ≈ r e^{−Ht} v ≠ 0``.
 
-    Three predictions (:func:`expansion_terms`): ``complete`` = ``r0 + r1 + r2 + r2t`` (every term
+    Each (law, direction) is one unit of ``UnitCache("ch05-prop34")`` holding every radius,
+    computed in one vectorised pass. Three predictions (:func:`expansion_terms`): ``complete`` = ``r0 + r1 + r2 + r2t`` (every term
     to second order in ``z``), ``quadratic`` = ``r0 + r1 + r2`` (every term when each example's
     gradient is expanded to first order, ``g_j + H_j z``: the quadratic model of the basin) and
     ``printed`` = eq. P11 normalised to eq. P2, ``c_B (printed0 + printed2)`` (``r0 + r2`` at an
@@ -384,13 +397,15 @@ def row_sum_expansion(basin: Basin, radii: Sequence[float], *, batch_size: int, 
                 unit_law = np.stack([v, -v])
             else:
                 unit_law = v[None]
-            for r in r_v:
-                key = {"study": STUDY, "version": VERSION, "seed": int(seed), "radius": float(r), **law_settings}
+            key = {"study": STUDY, "version": VERSION, "seed": int(seed), "radii": r_v.tolist(), **law_settings}
 
-                def compute(z=r * unit_law) -> dict:
-                    return expansion_terms(basin, z, batch_size)
+            def compute(unit_law=unit_law) -> dict:
+                parts = _expansion_groups(basin, [r * unit_law for r in r_v], batch_size)
+                return {name: np.stack([p[name] for p in parts]) for name in parts[0]}
 
-                t = UnitCache(STUDY).get_or_compute(key, compute) if cache else compute()
+            unit = UnitCache(STUDY).get_or_compute(key, compute) if cache else compute()
+            for n_r, r in enumerate(r_v):
+                t = {name: arr[n_r] for name, arr in unit.items()}
                 truth, r0 = t["truth"], t["r0"]
                 change = float(np.linalg.norm(truth - r0))
                 preds = {"complete": r0 + t["r1"] + t["r2"] + t["r2t"], "quadratic": r0 + t["r1"] + t["r2"],
@@ -421,13 +436,14 @@ FORMULAS = ("complete", "quadratic", "printed")
 def error_rates(table: pd.DataFrame, *, max_radius: float, level: float = 0.95) -> pd.DataFrame:
     """Log–log slope of the relative error of each prediction's change on the radius, per (law, formula).
 
-    Fitted over the rows with ``radius ≤ max_radius`` (the regime of the expansion), the
-    errors of all directions pooled, with a Student-t ``level`` interval
-    (:func:`sgnlib.stats.linear_fit`). Columns: ``law, formula, slope, lo, hi, points``,
+    Fitted over the radii ``≤ max_radius`` (the regime of the expansion) to the mean over
+    directions of the log error (directions differ in their constant, not in their rate), with
+    a Student-t ``level`` interval (:func:`sgnlib.stats.linear_fit`; ``points`` = radii). Columns: ``law, formula, slope, lo, hi, points``,
     ``err_small`` (mean relative error of the change at the smallest radius), ``err_large``
     (at the largest radius of the table, outside the fit when above ``max_radius``),
-    ``derived`` (:data:`DERIVED_RATES`: the rate its omitted terms imply) and ``second_order``
-    (:data:`DERIVED_RATE`, the rate of a prediction complete to second order).
+    ``derived`` (:data:`DERIVED_RATES`: the rate its omitted terms imply), ``second_order``
+    (:data:`DERIVED_RATE`, the rate of a prediction complete to second order) and ``regime``
+    (the largest radius fitted).
     """
     max_radius = _check_pos(max_radius, "max_radius")
     missing = {"law", "radius", *(f"err_{f}" for f in FORMULAS)} - set(table.columns)
@@ -442,11 +458,13 @@ def error_rates(table: pd.DataFrame, *, max_radius: float, level: float = 0.95) 
         at_max = g["radius"] == g["radius"].max()
         for formula in FORMULAS:
             e = small[f"err_{formula}"].to_numpy()
-            fit = stats.linear_fit(np.log(small["radius"]), np.log(e), level)
+            log_e = pd.Series(np.log(e), index=small.index).groupby(small["radius"]).mean()
+            fit = stats.linear_fit(np.log(log_e.index.to_numpy()), log_e.to_numpy(), level)
             rows.append({"law": law, "formula": formula, "slope": fit.slope, "lo": fit.slope_lo, "hi": fit.slope_hi,
                          "points": fit.n, "err_small": float(e[at_min.to_numpy()].mean()),
                          "err_large": float(g.loc[at_max, f"err_{formula}"].mean()),
-                         "derived": DERIVED_RATES[(formula, law == "antithetic")], "second_order": DERIVED_RATE})
+                         "derived": DERIVED_RATES[(formula, law == "antithetic")], "second_order": DERIVED_RATE,
+                         "regime": float(small["radius"].max())})
     return pd.DataFrame(rows)
 
 
@@ -486,3 +504,39 @@ def error_curves(table: pd.DataFrame) -> pd.DataFrame:
     long = mean.melt(id_vars=["law", "radius"], var_name="formula", value_name="err")
     long["formula"] = long["formula"].str.removeprefix("err_")
     return long[["law", "formula", "radius", "err"]]
+
+
+def summary_numbers(basin: Basin, table: pd.DataFrame, rates: pd.DataFrame, *, batch_size: int) -> dict[str, str]:
+    """The numbers chapter 05 states about Prop 3.4, formatted (``report.fmt``) for ``report.glue_numbers``.
+
+    Keys: ``P, D, B, gnorm, lam_min, lam_max, acc`` (the minimum); ``norm`` (measured ratio of
+    eq. P11's first term to ``Λ(W*)1``) and ``norm_th`` (``B(D − 1)/(D − B)``); ``regime`` (the
+    largest radius of the fits) and ``r_max``; ``laws`` (their order below); per formula
+    ``slope_<formula>`` (each law's fitted rate with its interval) and ``err_<formula>``
+    (relative error of the change at the smallest radius, per law); ``large_complete`` (the
+    complete expansion's error at the largest radius, per law); ``anti_r2``, ``anti_r2t``
+    (shares of the change carried by eq. P11's term and by the third-derivative term for the
+    mean-zero law at the smallest radius, "n/a" without that law).
+    """
+    batch_size = _check_int(batch_size, "batch_size")
+    D = basin.n_examples
+    laws = list(dict.fromkeys(rates["law"]))
+    out = {"P": str(basin.n_params), "D": str(D), "B": str(batch_size), "gnorm": report.sig3(basin.grad_norm),
+           "lam_min": report.sig3(basin.eigenvalues[0]), "lam_max": report.fmt(basin.eigenvalues[-1]),
+           "acc": report.fmt(basin.accuracy, 3), "norm": report.fmt(table["normalisation"].mean()),
+           "norm_th": report.fmt(batch_size * (D - 1) / (D - batch_size)),
+           "regime": f"{float(rates['regime'].max()):g}",
+           "r_max": f"{float(table['radius'].max()):g}", "laws": ", ".join(laws)}
+    for f in FORMULAS:
+        part = rates[rates["formula"] == f].set_index("law").loc[laws]
+        out[f"slope_{f}"] = "; ".join(f"{report.fmt(r.slope)} [{report.fmt(r.lo)}, {report.fmt(r.hi)}]"
+                                      for r in part.itertuples())
+        out[f"err_{f}"] = ", ".join(report.sig3(x) for x in part["err_small"])
+        if f == "complete":
+            out["large_complete"] = report.fmt_list(part["err_large"])
+    anti = table[table["law"] == "antithetic"]
+    small = anti[anti["radius"] == anti["radius"].min()] if len(anti) else anti
+    out["anti_r2"] = report.fmt(small["share_r2"].mean()) if len(small) else "n/a"
+    out["anti_r2t"] = report.fmt(small["share_r2t"].mean()) if len(small) else "n/a"
+    return out
+
