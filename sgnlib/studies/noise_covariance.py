@@ -34,7 +34,6 @@ Hessians are never formed). :func:`row_sum_expansion` returns the table,
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -44,6 +43,7 @@ import torch
 
 from sgnlib import noise, report, sde, stats, streams
 from sgnlib.cache import UnitCache
+from sgnlib.escape import _check_int, _check_pos
 
 __all__ = ["VERSION", "LAWS", "FORMULAS", "DERIVED_RATE", "DERIVED_RATES", "Basin", "find_minimum", "example_gradients_at",
            "per_example_hvp", "expansion_terms", "row_sum_expansion", "error_rates", "rate_verdict", "error_curves",
@@ -58,22 +58,6 @@ LAWS = ("point", "antithetic", "small-jump")
 #: The rate at which the relative error of a predicted change falls for an expansion complete to second order:
 #: an error ``O(|z|³)`` over a change ``O(|z|)`` (or ``O(|z|⁴)`` over ``O(|z|²)`` for a mean-zero law).
 DERIVED_RATE = 2.0
-
-
-def _check_int(value, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
-    return int(value)
-
-
-def _check_pos(value, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number; got {value!r}") from None
-    if not (math.isfinite(v) and v > 0):
-        raise ValueError(f"{name} must be a positive number; got {value!r}")
-    return v
 
 
 # --------------------------------------------------------------------------- the network at its minimum
