@@ -482,18 +482,21 @@ def linear_states(x0: torch.Tensor, inc: torch.Tensor, a: torch.Tensor) -> torch
 
 
 def _step_states(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, K: int) -> torch.Tensor:
-    """The (K, m, N) stack of ``K`` unfrozen Euler steps from ``W``, one gradient call per step."""
-    states = torch.empty((K,) + tuple(W.shape), dtype=W.dtype, device=W.device)
-    rows = states.unbind(0)
-    incs = inc.unbind(0) if inc is not None else None
+    """The (K, m, N) stack of ``K`` unfrozen Euler steps from ``W``, one gradient call per step.
+
+    With noise the stack is written over ``inc`` (row ``k`` becomes ``inc_k + (x − dt ∇U(x))``, the
+    same floating-point sum as ``(x − dt ∇U(x)) + inc_k``), which saves a buffer and one view per step.
+    """
     grad, dt = plan_.potential.grad, plan_.dt
     x = W
-    for k in range(K):
-        torch.add(x, grad(x), alpha=-dt, out=rows[k])
-        if incs is not None:
-            rows[k].add_(incs[k])
-        x = rows[k]
-    return states
+    if inc is None:
+        states = torch.empty((K,) + tuple(W.shape), dtype=W.dtype, device=W.device)
+        for row in states.unbind(0):
+            x = torch.add(x, grad(x), alpha=-dt, out=row)
+        return states
+    for row in inc.unbind(0):
+        x = row.add_(torch.add(x, grad(x), alpha=-dt))
+    return inc
 
 
 def _exits_from_stack(plan_: Plan, W: torch.Tensor, states: torch.Tensor,
