@@ -65,7 +65,7 @@ DERIVED_RATE = 2.0
 
 @dataclass(frozen=True)
 class Basin:
-    """A tanh MLP at a strict minimum ``W*`` of ``U(w) = mean cross-entropy + (λ/2)‖w‖²``.
+    """A one-hidden-layer tanh MLP at a strict minimum ``W*`` of ``U(w) = mean cross-entropy + (λ/2)‖w‖²``.
 
     ``flat`` is ``W*`` in the column order of :func:`sgnlib.noise.parameter_names`;
     ``hessian`` the full-data Hessian of ``U`` at ``W*``; ``grad_norm`` ``‖∇U(W*)‖``.
@@ -127,7 +127,7 @@ def _objective(net: torch.nn.Sequential, weight_decay: float):
     return f
 
 
-def find_minimum(dataset: str = "breast_cancer", *, hidden: int = 8, weight_decay: float = 1e-2, seed: int = 0,
+def find_minimum(dataset: str = "ionosphere", *, hidden: int = 6, weight_decay: float = 1e-2, seed: int = 0,
                  grad_tol: float = 1e-10, cache: bool = True) -> Basin:
     """Train the tanh MLP ``d → hidden → classes`` to a strict minimum of cross-entropy + ``(λ/2)‖w‖²``.
 
@@ -493,7 +493,10 @@ def error_curves(table: pd.DataFrame) -> pd.DataFrame:
 def summary_numbers(basin: Basin, table: pd.DataFrame, rates: pd.DataFrame, *, batch_size: int) -> dict[str, str]:
     """The numbers chapter 05 states about Prop 3.4, formatted (``report.fmt``) for ``report.glue_numbers``.
 
-    Keys: ``P, D, B, gnorm, lam_min, lam_max, acc`` (the minimum); ``norm`` (measured ratio of
+    Keys: ``dataset, d, P, D, B, gnorm, lam_min, lam_max, acc`` (the minimum); ``rowsum``
+    (``‖Λ(W*)1‖ / ‖Λ(W*)‖_F``: the row sums do not vanish at ``W*``; they do at a minimum whose
+    hidden units are copies of one unit up to sign, where the gradients of the pairs cancel
+    in the sum over parameters); ``norm`` (measured ratio of
     eq. P11's first term to ``Λ(W*)1``) and ``norm_th`` (``B(D − 1)/(D − B)``); ``regime`` (the
     largest radius of the fits) and ``r_max``; ``laws`` (their order below); per formula
     ``slope_<formula>`` (each law's fitted rate with its interval) and ``err_<formula>``
@@ -505,7 +508,11 @@ def summary_numbers(basin: Basin, table: pd.DataFrame, rates: pd.DataFrame, *, b
     batch_size = _check_int(batch_size, "batch_size")
     D = basin.n_examples
     laws = list(dict.fromkeys(rates["law"]))
-    out = {"P": str(basin.n_params), "D": str(D), "B": str(batch_size), "gnorm": report.sig3(basin.grad_norm),
+    G0 = example_gradients_at(basin, basin.flat[None])[0]
+    lam = noise.noise_covariance(G0, batch_size, replace=False).numpy()
+    out = {"dataset": basin.dataset, "d": str(int(basin.X.shape[1])), "P": str(basin.n_params), "D": str(D),
+           "B": str(batch_size), "gnorm": report.sig3(basin.grad_norm),
+           "rowsum": report.fmt(np.linalg.norm(lam.sum(1)) / np.linalg.norm(lam)),
            "lam_min": report.sig3(basin.eigenvalues[0]), "lam_max": report.fmt(basin.eigenvalues[-1]),
            "acc": report.fmt(basin.accuracy, 3), "norm": report.fmt(table["normalisation"].mean()),
            "norm_th": report.fmt(batch_size * (D - 1) / (D - batch_size)),
