@@ -32,7 +32,27 @@
 #
 # Where a printed formula differs from what eq. P3 implies, we say which kind of difference it is (a
 # normalisation convention, an internal inconsistency, a typo, a loose bound, a violated bound); the
-# list closes the chapter.
+# list comes before the verdicts that close the chapter.
+#
+# ```{admonition} Key findings
+# :class: key-findings
+# * One SGD step with SαS gradient noise is one Euler step of eq. P3: the SαS law of one step
+#   *{glue:text}`ch05_step_verdict`* (KS p = {glue:text}`ch05_step_p`).
+# * Large jumps arrive at the Euler scheme's rate (*{glue:text}`ch05_rate_verdict`*) with exponential
+#   gaps (*{glue:text}`ch05_gap_verdict`*); eq. P12 without the constant $c_\alpha$ =
+#   {glue:text}`ch05_c_alpha` is a normalisation convention for the scale of $L$, not an error.
+# * Eq. P13, the share of large jumps that leave the basin: *{glue:text}`ch05_eq13_verdict`*; the printed
+#   left side (jump scaled by $s_t$): *{glue:text}`ch05_eq13_lhs_verdict`*; exits between large jumps:
+#   {glue:text}`ch05_eq13_between` of {glue:text}`ch05_eq13_exits`.
+# * The exponent of $s_t$ in the jump rate under a decaying schedule is {glue:text}`ch05_sched_slope`
+#   against eq. P12's $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`: *{glue:text}`ch05_sched_verdict`*
+#   (eq. P15 prints {glue:text}`ch05_sched_printed`, a typo).
+# * Thm 4.1 as printed, γ < 1 in two dimensions: as an upper bound *{glue:text}`ch05_t41p_verdict`*, loose
+#   by {glue:text}`ch05_t41_ratio`×; Lemma 3.3 as printed: *{glue:text}`ch05_l33p_verdict`*.
+# * The exponent of η in the mean escape time is {glue:text}`ch05_eta_slope` against the
+#   $-(\alpha-1)$ = {glue:text}`ch05_eta_target` of eq. P16 and the derived law: *{glue:text}`ch05_eta_verdict`*;
+#   the printed expansion eq. P17 has the leading exponent {glue:text}`ch05_eta_printed`.
+# ```
 
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
@@ -295,7 +315,8 @@ report.glue_numbers("ch05_l33", eps=f"{jump_eps:g}", mean=report.fmt_list(prod["
 # **{glue:text}`ch05_l33_verdict`** ({glue:text}`ch05_l33_inside` of {glue:text}`ch05_l33_points` inside;
 # criterion: {glue:text}`ch05_l33_criterion`; misses: {glue:text}`ch05_l33_misses`), while the printed
 # lemma gives {glue:text}`ch05_l33_printed` at those times: **{glue:text}`ch05_l33p_verdict`**
-# ({glue:text}`ch05_l33p_inside` of {glue:text}`ch05_l33p_points` inside).
+# ({glue:text}`ch05_l33p_inside` of {glue:text}`ch05_l33p_points` inside). The times are read off the
+# same paths, so their misses are not independent of each other.
 #
 # ## Jump intensity and inter-jump times
 #
@@ -433,7 +454,8 @@ jb_verdict.glue("ch05_jb")
 report.glue_numbers("ch05_ret", eps=report.fmt_list(returns["eps_bar"], 3), mean=report.fmt_list(returns["mean"]),
                     tr=report.fmt_list(returns["T_R"]), jb=report.fmt_list(returns["jump_before"], 3),
                     jb_pred=report.fmt_list(returns["jump_before_pred"], 3),
-                    dev=", ".join(f"{100 * (r - 1):+.1f} %" for r in returns["mean"] / returns["T_R_euler"]))
+                    dev=", ".join(f"{round(100 * (r - 1), 1) + 0.0:+.1f} %" for r in returns["mean"] / returns["T_R_euler"]),
+                    se_min=report.fmt(returns["se"].iloc[returns["eps_bar"].argmin()], 3), dt=f"{relax_dt:g}")
 
 # %% [markdown]
 # At ε̄ = {glue:text}`ch05_ret_eps` the mean return times are {glue:text}`ch05_ret_mean` against
@@ -443,9 +465,11 @@ report.glue_numbers("ch05_ret", eps=report.fmt_list(returns["eps_bar"], 3), mean
 # paths with a large jump before the return, {glue:text}`ch05_ret_jb`, against $1-e^{-\beta T_R}$ =
 # {glue:text}`ch05_ret_jb_pred`: **{glue:text}`ch05_jb_verdict`** (misses: {glue:text}`ch05_jb_misses`).
 # The return time is a small-noise statement: the mean return time differs from the Euler scheme's
-# noise-free time by {glue:text}`ch05_ret_dev` at these ε̄, the noise delaying the return most at the
-# largest ε̄, where the picture of isolated large jumps is rough. A large jump before the return is
-# rare, and rarer as ε̄ falls.
+# noise-free time by {glue:text}`ch05_ret_dev` at these ε̄; at the largest ε̄ the picture of isolated
+# large jumps is rough. At the smallest ε̄ the standard error
+# of the mean return time is {glue:text}`ch05_ret_se_min` against an Euler step of
+# {glue:text}`ch05_ret_dt`, so there a shift of the mean by a fraction of one step can count as a miss.
+# A large jump before the return is rare, and rarer as ε̄ falls.
 #
 # ## Eq. P13: the share of large jumps that leave the basin
 #
@@ -678,42 +702,52 @@ report.glue_numbers("ch05_eta", etas=", ".join(f"{x:g}" for x in eta_tab["eta"])
 report.table(theory.discrepancy_table())
 
 # %% [markdown]
-# ## Summary
+# ## Verdicts
 #
-# * Eq. P3 with $dt=\eta$ and $\epsilon=\eta^{(\alpha-1)/\alpha}$ is SGD with SαS gradient noise: the
-#   law of one step {glue:text}`ch05_step_verdict` (KS, p = {glue:text}`ch05_step_p`).
-# * Lemma 3.1: the bound, checked at every saved point: {glue:text}`ch05_lemma_verdict`; the late
-#   log-slope {glue:text}`ch05_lemma_slope` against $-2\mu$ = {glue:text}`ch05_lemma_target`:
-#   {glue:text}`ch05_lemma_rate_verdict`.
-# * Proposition 3.2: the deviation probability falls with a log–log slope of
-#   {glue:text}`ch05_prop_slope` ({glue:text}`ch05_prop_lo` to {glue:text}`ch05_prop_hi`) against
-#   $\bar\theta$ = {glue:text}`ch05_prop_theta_bar`: {glue:text}`ch05_prop_verdict`.
-# * Lemma 3.3: $\mathbb E[Z^1Z^2]$ against the product of the means: {glue:text}`ch05_l33_verdict`; against the
-#   printed lemma with its $A$ terms: {glue:text}`ch05_l33p_verdict`.
-# * Large jumps: the measured rates against the Euler scheme's: {glue:text}`ch05_rate_verdict`; that rate
-#   tends to eq. P12 as $dt\to0$ ({glue:text}`ch05_beta_fine` against {glue:text}`ch05_beta_th` at
-#   $dt$ = {glue:text}`ch05_dt_fine`); eq. P12 for the SαS normalisation used here carries the constant
-#   $c_\alpha$, the paper's (for $L$ of scale $c_\alpha^{-1/\alpha}$) does not — one formula under two
-#   scale conventions; the exponential law of the
-#   gaps: {glue:text}`ch05_gap_verdict`.
-# * Eq. P13, the share of large jumps that leave the basin at small noise:
-#   {glue:text}`ch05_eq13_verdict`; the printed left side (jump scaled by $s_t$) at $s<1$:
-#   {glue:text}`ch05_eq13_lhs_verdict`; exits between large jumps: {glue:text}`ch05_eq13_between`.
-# * Eq. P15 under $s_t = t^{\gamma-1}$: the exponent of $s_t$ in the jump rate, {glue:text}`ch05_sched_slope`
-#   against $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`: {glue:text}`ch05_sched_verdict` (printed:
-#   {glue:text}`ch05_sched_printed`).
-# * Relaxation is logarithmic in $\bar\epsilon$, inter-jump times polynomial: for small noise the
-#   process is back at the minimum before each large jump. By simulation, the return time from the
-#   edge against $T_R$ (eq. P14): {glue:text}`ch05_ret_verdict` (deviations {glue:text}`ch05_ret_dev` at
-#   ε̄ = {glue:text}`ch05_ret_eps`); a large jump before the return, against
-#   $1-e^{-\beta T_R}$: {glue:text}`ch05_jb_verdict`.
-# * Multistep scheduler (the law eq. P3 implies; the paper prints none): restricted mean exit time
-#   {glue:text}`ch05_ms_verdict`, law of the exit time {glue:text}`ch05_mslaw_verdict`.
-# * Thm 4.1 as printed with γ < 1 in two dimensions: as an upper bound {glue:text}`ch05_t41p_verdict`,
-#   loose by {glue:text}`ch05_t41_ratio`×; the derived Weibull mean {glue:text}`ch05_t41d_verdict` (the simulation
-#   escapes {glue:text}`ch05_t41_dev`).
-# * Eq. P17: the mean escape time scales as $\eta^{-(\alpha-1)}$ at equal α ({glue:text}`ch05_eta_verdict`;
-#   exponent {glue:text}`ch05_eta_slope`), not as the printed expansion's $\eta^0$.
+# Every verdict of the chapter, with its criterion and level and every miss; "marginal" is a verdict
+# of its own.
+#
+# * Eq. P3 with $dt=\eta$ is SGD with SαS gradient noise, the law of one step:
+#   *{glue:text}`ch05_step_verdict`* (p = {glue:text}`ch05_step_p`). Criterion:
+#   {glue:text}`ch05_step_criterion`; misses: {glue:text}`ch05_step_misses`.
+# * Lemma 3.1, the bound {eq}`eq-levy-lemma31` at every saved point: *{glue:text}`ch05_lemma_verdict`*.
+#   Criterion: {glue:text}`ch05_lemma_criterion`; misses: {glue:text}`ch05_lemma_misses`.
+# * Lemma 3.1, the rate $-2\mu$ = {glue:text}`ch05_lemma_target` (late log-slopes {glue:text}`ch05_lemma_slope`):
+#   *{glue:text}`ch05_lemma_rate_verdict`*. Criterion: {glue:text}`ch05_lemma_rate_criterion`; misses:
+#   {glue:text}`ch05_lemma_rate_misses`.
+# * Proposition 3.2, the rate $\bar\epsilon^{\bar\theta}$ (slope {glue:text}`ch05_prop_slope` against
+#   {glue:text}`ch05_prop_theta_bar`): *{glue:text}`ch05_prop_verdict`*. Criterion:
+#   {glue:text}`ch05_prop_criterion`; misses: {glue:text}`ch05_prop_misses`.
+# * Lemma 3.3, $\mathbb E[Z^1Z^2]$ against the product of the means: *{glue:text}`ch05_l33_verdict`*;
+#   against the printed lemma: *{glue:text}`ch05_l33p_verdict`*. Criterion: {glue:text}`ch05_l33_criterion`;
+#   misses: {glue:text}`ch05_l33_misses` (derived), {glue:text}`ch05_l33p_misses` (printed).
+# * Eq. P12, the rate of large jumps against the Euler scheme's per-step rate: *{glue:text}`ch05_rate_verdict`*
+#   (it tends to eq. P12 with $c_\alpha$ as $dt\to0$). Criterion: {glue:text}`ch05_rate_criterion`; misses:
+#   {glue:text}`ch05_rate_misses`.
+# * Eq. P15, exponential gaps between large jumps: *{glue:text}`ch05_gap_verdict`* (p = {glue:text}`ch05_gap_p`).
+#   Criterion: {glue:text}`ch05_gap_criterion`; misses: {glue:text}`ch05_gap_misses`.
+# * Eq. P14 by simulation, the return time from the edge against $T_R$: *{glue:text}`ch05_ret_verdict`*.
+#   Criterion: {glue:text}`ch05_ret_criterion`; misses: {glue:text}`ch05_ret_misses`.
+# * A large jump before the return, against $1-e^{-\beta T_R}$: *{glue:text}`ch05_jb_verdict`*. Criterion:
+#   {glue:text}`ch05_jb_criterion`; misses: {glue:text}`ch05_jb_misses`.
+# * Eq. P13, the share of large jumps that leave the basin: *{glue:text}`ch05_eq13_verdict`*; its printed
+#   left side at $s<1$: *{glue:text}`ch05_eq13_lhs_verdict`*. Criterion: {glue:text}`ch05_eq13_criterion`;
+#   misses: {glue:text}`ch05_eq13_misses` (eq. P13), {glue:text}`ch05_eq13_lhs_misses` (printed left side).
+# * Eq. P15 under $s_t=t^{\gamma-1}$, the exponent $\rho(\alpha-1)$ of $s_t$ in the jump rate:
+#   *{glue:text}`ch05_sched_verdict`* ({glue:text}`ch05_sched_slope`). Criterion:
+#   {glue:text}`ch05_sched_criterion`; misses: {glue:text}`ch05_sched_misses`.
+# * The multistep scheduler, restricted mean exit time: *{glue:text}`ch05_ms_verdict`*. Criterion:
+#   {glue:text}`ch05_ms_criterion`; misses: {glue:text}`ch05_ms_misses`. Its law of the exit time:
+#   *{glue:text}`ch05_mslaw_verdict`*. Criterion: {glue:text}`ch05_mslaw_criterion`; misses:
+#   {glue:text}`ch05_mslaw_misses`.
+# * Thm 4.1 as printed (γ < 1, two dimensions) as an upper bound: *{glue:text}`ch05_t41p_verdict`*, loose by
+#   {glue:text}`ch05_t41_ratio`×. Criterion: {glue:text}`ch05_t41p_criterion`; misses:
+#   {glue:text}`ch05_t41p_misses`. The derived Weibull mean: *{glue:text}`ch05_t41d_verdict`*. Criterion:
+#   {glue:text}`ch05_t41d_criterion`; misses: {glue:text}`ch05_t41d_misses`.
+# * Eq. P17, the exponent $-(\alpha-1)$ of η: *{glue:text}`ch05_eta_verdict`* ({glue:text}`ch05_eta_slope`).
+#   Criterion: {glue:text}`ch05_eta_criterion`; misses: {glue:text}`ch05_eta_misses`.
+#
+# ## Versions
 
 # %%
 from sgnlib.provenance import show_versions  # noqa: E402

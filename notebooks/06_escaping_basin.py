@@ -52,6 +52,26 @@
 # $c_\alpha = \Gamma(1+\alpha)\sin(\pi\alpha/2)/\pi$ is the Lévy density of the standard SαS law we
 # simulate; the paper writes its formulas for the Lévy measure $|y|^{-1-\alpha}dy$ and never fixes
 # the scale of its $L$ — a normalisation convention, under which both forms agree.
+#
+# ```{admonition} Key findings
+# :class: key-findings
+# * Cor 4.2 in its derived form (in 1-D the Imkeller–Pavlyukevich law), at small noise
+#   ε = {glue:text}`ch06_eps_small`: *{glue:text}`ch06_mean_verdict`* ({glue:text}`ch06_mean_inside` of
+#   {glue:text}`ch06_mean_points` values of α inside); the width exponent: *{glue:text}`ch06_width_verdict`*.
+# * Width, not depth: with heavy tails the depth elasticity of the escape time is
+#   {glue:text}`ch06_el_stable_depth` (prediction 0) and the width elasticity {glue:text}`ch06_el_stable_width`
+#   (prediction α = 1.5); with Gaussian noise the depth elasticity is {glue:text}`ch06_el_gaussian_depth`. The
+#   four predicted elasticities: *{glue:text}`ch06_dw_verdict`* (missed: {glue:text}`ch06_dw_misses`).
+# * Exit direction: the derived share of exits through the lower-α axis *{glue:text}`ch06_dir_small_verdict`*
+#   at small noise; the printed eq. P20, a bound that is violated, *{glue:text}`ch06_eq20_verdict`* (odds
+#   {glue:text}`ch06_dir_r_pr` printed against {glue:text}`ch06_dir_r_sim` simulated at Δ = {glue:text}`ch06_dir_dkey`).
+# * The printed Thm 4.1 / Cor 4.2 is infinite in 1-D; in 2-D it is {glue:text}`ch06_dir_bound_ratio` times the
+#   simulated mean, above its interval at {glue:text}`ch06_dir_bound_n` (the kind: a bound that holds but is loose).
+# * Under $s_t=t^{\gamma-1}$ at small noise, the derived Weibull mean (Thm 4.1)
+#   *{glue:text}`ch06_sched_small_verdict`* and the derived law (Thm 4.5) *{glue:text}`ch06_schedlaw_small_verdict`*.
+# * Figure 6 (Ackley): the lower-α axis is the likelier exit, *{glue:text}`ch06_ackup_verdict`*; the first-jump
+#   law at σ = {glue:text}`ch06_ack_sigma`: *{glue:text}`ch06_ack_main_verdict`*.
+# ```
 
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
@@ -554,22 +574,6 @@ report.glue_numbers("ch06_ack", sigma=f"{ackley_sigmas[0]:g}", deltas=fmt_list(m
 # {glue:text}`ch06_ack_other_inside` of {glue:text}`ch06_ack_other_points` points (verdict:
 # **{glue:text}`ch06_ack_other_verdict`**; missed: {glue:text}`ch06_ack_other_misses`).
 #
-# ## Verdict
-#
-# Each line names the stated criterion of its section; "marginal" is a verdict of its own.
-#
-# | statement | simulation (this run) |
-# | --- | --- |
-# | Cor 4.2 (derived = Imkeller–Pavlyukevich): $\mathbb E\sigma\propto\epsilon^{-\alpha}$, at small noise | **{glue:text}`ch06_mean_verdict`** at ε = {glue:text}`ch06_eps_small` ({glue:text}`ch06_mean_inside` of {glue:text}`ch06_mean_points` α inside the interval); against α at ε = {glue:text}`ch06_alpha_eps`: {glue:text}`ch06_alpha_verdict`; width exponent: {glue:text}`ch06_width_verdict`; simulation {glue:text}`ch06_large_dev` at ε = {glue:text}`ch06_eps_large` |
-# | escape depends on width, not depth (α < 2) vs exponentially on depth (α = 2, Kramers) | **{glue:text}`ch06_dw_verdict`** (elasticities, {glue:text}`ch06_dw_inside` of {glue:text}`ch06_dw_points` inside); heavy-tailed: depth {glue:text}`ch06_el_stable_depth`, width {glue:text}`ch06_el_stable_width`; Gaussian: depth {glue:text}`ch06_el_gaussian_depth` |
-# | Thm 4.1 / Cor 4.2 as printed | infinite for one parameter; for two, above the simulated mean at {glue:text}`ch06_dir_bound_n` by {glue:text}`ch06_dir_bound_ratio`× |
-# | Thm 4.3 / Cor 4.4: the lower-α axis is the likelier exit, odds $\propto\eta^{-\Delta}$ | derived share **{glue:text}`ch06_dir_small_verdict`** at small noise, {glue:text}`ch06_dir_large_verdict` at large noise; lower-α axis above ½: {glue:text}`ch06_dirup_verdict`; the printed eq. P20: {glue:text}`ch06_eq20_verdict` |
-# | mean exit time in 2-D (derived Cor 4.2) | **{glue:text}`ch06_dirm_small_verdict`** at small noise; {glue:text}`ch06_dirm_large_verdict` at large noise ({glue:text}`ch06_dir_mean_dev_large`) |
-# | Cor 4.6 (derived): exponential law of σ | **{glue:text}`ch06_law_small_verdict`** at Δ = {glue:text}`ch06_law_small_delta` (KS p = {glue:text}`ch06_law_small_pval`); {glue:text}`ch06_law_large_verdict` at Δ = {glue:text}`ch06_law_large_delta` (p = {glue:text}`ch06_law_large_pval`) |
-# | Thm 4.1 (derived): smaller γ lengthens escape, more so as α → 2 | **{glue:text}`ch06_sched_small_verdict`** at small noise ({glue:text}`ch06_sched_small_inside` of {glue:text}`ch06_sched_small_points` points inside); {glue:text}`ch06_sched_large_verdict` at larger noise ({glue:text}`ch06_sched_large_inside` of {glue:text}`ch06_sched_large_points`); growth {glue:text}`ch06_sched_growth` for α = {glue:text}`ch06_sched_alphas` |
-# | Thm 4.5 (derived): Weibull law of σ under $s_t = t^{\gamma-1}$ | **{glue:text}`ch06_schedlaw_small_verdict`** at small noise (KS D = {glue:text}`ch06_schedlaw_small_D`); {glue:text}`ch06_schedlaw_large_verdict` at larger noise (D = {glue:text}`ch06_schedlaw_large_D`) |
-# | Figure 6 (Ackley) | lower-α axis above ½: **{glue:text}`ch06_ackup_verdict`**; first-jump law: {glue:text}`ch06_ack_main_verdict` at σ = {glue:text}`ch06_ack_sigma` ({glue:text}`ch06_ack_main_inside` of {glue:text}`ch06_ack_main_points`), {glue:text}`ch06_ack_other_verdict` at σ = {glue:text}`ch06_ack_others` ({glue:text}`ch06_ack_other_inside` of {glue:text}`ch06_ack_other_points`) |
-#
 # ## What differs from the printed formulas, and of what kind
 #
 # Our copy of the paper lacks the appendices with the proofs, so we say nothing about what a proof
@@ -612,6 +616,53 @@ report.table(theory.discrepancy_table())
 #   is missing from the printed form. At Δ = {glue:text}`ch06_dir_dkey` the printed odds are
 #   {glue:text}`ch06_dir_r_pr` against a simulated {glue:text}`ch06_dir_r_sim` (derived:
 #   {glue:text}`ch06_dir_r_der`).
+
+# %% [markdown]
+# ## Verdicts
+#
+# Every verdict of the chapter, with its criterion and level and every miss; "marginal" is a verdict
+# of its own.
+#
+# * Cor 4.2, derived (= Imkeller–Pavlyukevich), against ε at the smallest ε = {glue:text}`ch06_eps_small`:
+#   *{glue:text}`ch06_mean_verdict`*. Criterion: {glue:text}`ch06_mean_criterion`; misses:
+#   {glue:text}`ch06_mean_misses`. (At ε = {glue:text}`ch06_eps_large` the simulation escapes
+#   {glue:text}`ch06_large_dev`; no verdict.)
+# * The same law against α at ε = {glue:text}`ch06_alpha_eps`: *{glue:text}`ch06_alpha_verdict`*. Criterion:
+#   {glue:text}`ch06_alpha_criterion`; misses: {glue:text}`ch06_alpha_misses`.
+# * The exponent α of the width: *{glue:text}`ch06_width_verdict`* ({glue:text}`ch06_width_slope`). Criterion:
+#   {glue:text}`ch06_width_criterion`; misses: {glue:text}`ch06_width_misses`.
+# * Width, not depth (α < 2) against Kramers (α = 2), the four elasticities: *{glue:text}`ch06_dw_verdict`*.
+#   Criterion: {glue:text}`ch06_dw_criterion`; misses: {glue:text}`ch06_dw_misses`.
+# * Thm 4.3 / Cor 4.4 derived, the share of exits through axis 1: *{glue:text}`ch06_dir_small_verdict`* at small
+#   noise (misses: {glue:text}`ch06_dir_small_misses`), *{glue:text}`ch06_dir_large_verdict`* at large noise
+#   (misses: {glue:text}`ch06_dir_large_misses`). Criterion: {glue:text}`ch06_dir_small_criterion`.
+# * The derived mean exit time in 2-D: *{glue:text}`ch06_dirm_small_verdict`* at small noise (misses:
+#   {glue:text}`ch06_dirm_small_misses`), *{glue:text}`ch06_dirm_large_verdict`* at large noise (misses:
+#   {glue:text}`ch06_dirm_large_misses`). Criterion: {glue:text}`ch06_dirm_small_criterion`.
+# * The lower-α axis above ½ at Δ = {glue:text}`ch06_dir_dmax` (eq. P21): *{glue:text}`ch06_dirup_verdict`*.
+#   Criterion: {glue:text}`ch06_dirup_criterion`; misses: {glue:text}`ch06_dirup_misses`.
+# * The printed eq. P20: *{glue:text}`ch06_eq20_verdict`*. Criterion: {glue:text}`ch06_eq20_criterion`; misses:
+#   {glue:text}`ch06_eq20_misses`.
+# * The printed Thm 4.1 / Cor 4.2 (no verdict): infinite for one parameter; for two, above the simulated interval
+#   at {glue:text}`ch06_dir_bound_n`, by factors {glue:text}`ch06_dir_bound_ratio`.
+# * Cor 4.6 derived, the exponential law of the exit time: *{glue:text}`ch06_law_small_verdict`* at
+#   Δ = {glue:text}`ch06_law_small_delta` ({glue:text}`ch06_law_small_regime` noise; misses:
+#   {glue:text}`ch06_law_small_misses`), *{glue:text}`ch06_law_large_verdict`* at Δ = {glue:text}`ch06_law_large_delta`
+#   ({glue:text}`ch06_law_large_regime` noise; misses: {glue:text}`ch06_law_large_misses`). Criterion:
+#   {glue:text}`ch06_law_small_criterion`.
+# * Thm 4.1 derived, the Weibull mean under $s_t=t^{\gamma-1}$: *{glue:text}`ch06_sched_small_verdict`* at small
+#   noise (misses: {glue:text}`ch06_sched_small_misses`), *{glue:text}`ch06_sched_large_verdict`* at larger noise
+#   (misses: {glue:text}`ch06_sched_large_misses`). Criterion: {glue:text}`ch06_sched_small_criterion`.
+# * Thm 4.5 derived, the Weibull law: *{glue:text}`ch06_schedlaw_small_verdict`* at small noise (misses:
+#   {glue:text}`ch06_schedlaw_small_misses`), *{glue:text}`ch06_schedlaw_large_verdict`* at larger noise (misses:
+#   {glue:text}`ch06_schedlaw_large_misses`). Criterion: {glue:text}`ch06_schedlaw_small_criterion`.
+# * Figure 6 (Ackley), the lower-α axis above ½: *{glue:text}`ch06_ackup_verdict`*. Criterion:
+#   {glue:text}`ch06_ackup_criterion`; misses: {glue:text}`ch06_ackup_misses`.
+# * Figure 6, the first-jump law: *{glue:text}`ch06_ack_main_verdict`* at σ = {glue:text}`ch06_ack_sigma` (misses:
+#   {glue:text}`ch06_ack_main_misses`), *{glue:text}`ch06_ack_other_verdict`* at σ = {glue:text}`ch06_ack_others`
+#   (misses: {glue:text}`ch06_ack_other_misses`). Criterion: {glue:text}`ch06_ack_main_criterion`.
+#
+# ## Versions
 
 # %%
 from sgnlib.provenance import show_versions  # noqa: E402
