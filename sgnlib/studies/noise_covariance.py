@@ -501,9 +501,9 @@ def summary_numbers(basin: Basin, table: pd.DataFrame, rates: pd.DataFrame, *, b
     largest radius of the fits) and ``r_max``; ``laws`` (their order below); per formula
     ``slope_<formula>`` (each law's fitted rate with its interval) and ``err_<formula>``
     (relative error of the change at the smallest radius, per law); ``large_complete`` (the
-    complete expansion's error at the largest radius, per law); ``anti_r2``, ``anti_r2t``
-    (shares of the change carried by eq. P11's term and by the third-derivative term for the
-    mean-zero law at the smallest radius, "n/a" without that law).
+    complete expansion's error at the largest radius, per law); for the mean-zero law at the
+    smallest radius ("n/a" without that law) ``anti_err`` (eq. P11's relative error of the
+    change), ``anti_r2``, ``anti_r2t`` (``‖r2‖``, ``‖r2t‖`` over the norm of the change).
     """
     batch_size = _check_int(batch_size, "batch_size")
     D = basin.n_examples
@@ -520,14 +520,19 @@ def summary_numbers(basin: Basin, table: pd.DataFrame, rates: pd.DataFrame, *, b
            "r_max": f"{float(table['radius'].max()):g}", "laws": ", ".join(laws)}
     for f in FORMULAS:
         part = rates[rates["formula"] == f].set_index("law").loc[laws]
-        out[f"slope_{f}"] = "; ".join(f"{report.fmt(r.slope)} [{report.fmt(r.lo)}, {report.fmt(r.hi)}]"
-                                      for r in part.itertuples())
+        out[f"slope_{f}"] = "; ".join(f"{_fmt0(r.slope)} [{_fmt0(r.lo)}, {_fmt0(r.hi)}]" for r in part.itertuples())
         out[f"err_{f}"] = ", ".join(report.sig3(x) for x in part["err_small"])
         if f == "complete":
             out["large_complete"] = report.fmt_list(part["err_large"])
     anti = table[table["law"] == "antithetic"]
     small = anti[anti["radius"] == anti["radius"].min()] if len(anti) else anti
+    out["anti_err"] = report.fmt(small["err_printed"].mean()) if len(small) else "n/a"
     out["anti_r2"] = report.fmt(small["share_r2"].mean()) if len(small) else "n/a"
     out["anti_r2t"] = report.fmt(small["share_r2t"].mean()) if len(small) else "n/a"
     return out
 
+
+
+def _fmt0(x: float) -> str:
+    """``report.fmt`` with two decimals, never "−0.00"."""
+    return report.fmt(round(float(x), 2) + 0.0)
