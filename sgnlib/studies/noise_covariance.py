@@ -8,28 +8,34 @@ noise covariance at ``W_t = W* + Z_t`` (between large jumps) by
 
 with ``h̃_{l,m,p,j} = (1/B) Σ_b h_{b,l,m} h_{b,p,j}``, ``h_{l,m,p,j} = h_{lm} h_{pj}`` (full-data
 Hessian) and ``h̄ = h̃ − h``; the bracket is Lemma 3.3's ``E[Z^m_t Z^p_t]``. Its content is the
-Taylor expansion of each example's gradient, ``g_j(W* + z) ≈ g_j(W*) + H_j z``. With
-``a_j = g_j(W*) − ḡ(W*)``, ``b_j = (H_j − H) z`` and ``c_B = (D − B)/(B (D − 1))`` (the
-covariance of a mean of ``B`` examples drawn without replacement, eq. P2 with the
-finite-population factor, :func:`sgnlib.noise.noise_covariance`), the row sums are
+Taylor expansion of each example's gradient around ``W*``. With ``g_j`` example ``j``'s
+gradient, ``a_j = g_j(W*) − ḡ(W*)``, ``b_j = (H_j − H) z``, ``q_j = ½ (∇³U^{(j)} − ∇³U)[z, z]``
+and ``c_B = (D − B)/(B (D − 1))`` (the covariance of a mean of ``B`` examples drawn without
+replacement, eq. P2 with the finite-population factor, :func:`sgnlib.noise.noise_covariance`),
+the row sums of the covariance ``Λ`` of a mini-batch gradient are
 
 .. math:: \Lambda(W^*+z)\mathbf 1 = \underbrace{\frac{c_B}{D}\sum_j a_j (a_j\!\cdot\!\mathbf 1)}_{r_0}
    + \underbrace{\frac{c_B}{D}\sum_j \big[a_j (b_j\!\cdot\!\mathbf 1) + b_j (a_j\!\cdot\!\mathbf 1)\big]}_{r_1(z)}
-   + \underbrace{\frac{c_B}{D}\sum_j b_j (b_j\!\cdot\!\mathbf 1)}_{r_2(z)} + O(|z|^3),
+   + \underbrace{\frac{c_B}{D}\sum_j b_j (b_j\!\cdot\!\mathbf 1)}_{r_2(z)}
+   + \underbrace{\frac{c_B}{D}\sum_j \big[a_j (q_j\!\cdot\!\mathbf 1) + q_j (a_j\!\cdot\!\mathbf 1)\big]}_{\tilde r_2(z)}
+   + O(|z|^3),
 
-averaged over the law of ``z``: ``r_1`` is linear in ``E[z]``, ``r_2`` linear in ``E[zzᵀ]``.
-Eq. P11 as printed has ``r_0`` (per example, without ``c_B``) and ``r_2`` (per example too, when
-``b`` runs over the ``B`` examples of a mini-batch), and no ``r_1``. Since Lemma 3.3's own start
-point gives ``E[Z_t] = e^{-Ht} w ≠ 0``, the omitted ``r_1 = O(|z|)`` dominates the kept
-``r_2 = O(|z|^2)`` as ``|z| → 0``; only for a mean-zero law of ``z`` does it vanish.
+averaged over the law of ``z``: ``r_1`` is linear in ``E[z]``; ``r_2`` and ``r̃_2`` are linear
+in ``E[zzᵀ]``. Eq. P11 as printed has ``r_0`` and ``r_2``, each per example (without ``c_B``,
+reading ``b`` as running over the ``B`` examples of a mini-batch), and neither ``r_1`` nor
+``r̃_2``. Since Lemma 3.3 starts ``Z`` at ``w ≠ W*``, ``E[Z_t] = e^{-Ht} w ≠ 0``, and the omitted
+``r_1 = O(|z|)`` outweighs the kept ``r_2 = O(|z|^2)`` as ``|z| → 0``; it vanishes only for a
+mean-zero law of ``z``. ``r̃_2`` vanishes when every example's loss is quadratic near ``W*``
+(the paper's quadratic model of the basin, applied to each example), not on a network.
 
 This module measures all of it on a small tanh network at a strict minimum of
 cross-entropy + weight decay (:func:`find_minimum`): the exact covariance of the mini-batch
-gradient at ``W* + z`` from per-example gradients (:func:`sgnlib.noise.per_example_gradients`,
-:func:`sgnlib.noise.noise_covariance`), and both expansions from per-example Hessian-vector
-products (``torch.func``: ``vmap`` over examples of ``jvp`` of ``grad``; the per-example
-Hessians are never formed). :func:`row_sum_expansion` returns the table,
-:func:`error_rates` the fitted rates, :func:`rate_verdict` the verdicts.
+gradient at ``W* + z`` from per-example gradients (:func:`example_gradients_at`, checked
+against :func:`sgnlib.noise.per_example_gradients`; :func:`sgnlib.noise.noise_covariance`), and
+the expansions from per-example Hessian-vector products (:func:`per_example_hvp`:
+``vmap`` over examples of ``jvp`` of ``grad``; the per-example Hessians are never formed).
+:func:`row_sum_expansion` returns the table, :func:`error_rates` the fitted rates,
+:func:`rate_verdict` the verdicts, :func:`summary_numbers` the numbers chapter 05 glues.
 """
 
 from __future__ import annotations
