@@ -47,7 +47,7 @@
 # small-noise results: they neglect the small jumps and the drift between large ones, so we test
 # each in the regime where the noise is small and show the deviation at larger noise as such.
 # The printed statements of the paper differ from {eq}`eq-esc-law` in several places, of
-# different kinds (listed at the end); `sgnlib.theory` implements both the derived formulas and,
+# different kinds (listed before the verdicts at the end); `sgnlib.theory` implements both the derived formulas and,
 # where meaningful, the printed ones (`*_as_printed`). The constant
 # $c_\alpha = \Gamma(1+\alpha)\sin(\pi\alpha/2)/\pi$ is the Lévy density of the standard SαS law we
 # simulate; the paper writes its formulas for the Lévy measure $|y|^{-1-\alpha}dy$ and never fixes
