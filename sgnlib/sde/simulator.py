@@ -486,8 +486,10 @@ def _step_states(plan_: Plan, W: torch.Tensor, inc: torch.Tensor | None, K: int)
 
     With noise the stack is written over ``inc`` (row ``k`` becomes ``inc_k + (x − dt ∇U(x))``, the
     same floating-point sum as ``(x − dt ∇U(x)) + inc_k``), which saves a buffer and one view per step.
+    An analytic gradient is called directly (no wrapper per step).
     """
-    grad, dt = plan_.potential.grad, plan_.dt
+    pot, dt = plan_.potential, plan_.dt
+    grad = pot._grad if pot._grad is not None else pot.grad
     x = W
     if inc is None:
         states = torch.empty((K,) + tuple(W.shape), dtype=W.dtype, device=W.device)
