@@ -28,7 +28,9 @@
 #   also under a decaying schedule;
 # * a large jump leaves the basin with the probability of eq. P13, and exits happen at large jumps;
 # * the relaxation time (eq. P14) is much shorter than the gap between large jumps, so exits
-#   happen at large jumps.
+#   happen at large jumps;
+# * near a minimum the noise covariance of a real network follows a second-order expansion
+#   (Lemma 3.3, Proposition 3.4), which we carry out and compare with eq. P11.
 #
 # Where a printed formula differs from what eq. P3 implies, we say which kind of difference it is (a
 # normalisation convention, an internal inconsistency, a typo, a loose bound, a violated bound); the
@@ -47,11 +49,14 @@
 # * The exponent of $s_t$ in the jump rate under a decaying schedule is {glue:text}`ch05_sched_slope`
 #   against eq. P12's $\rho(\alpha-1)$ = {glue:text}`ch05_sched_target`: *{glue:text}`ch05_sched_verdict`*
 #   (eq. P15 prints {glue:text}`ch05_sched_printed`, a typo).
+# * Lemma 3.3 as printed: *{glue:text}`ch05_l33p_verdict`*. Prop 3.4 on a network at a minimum: eq. P11 as
+#   printed *{glue:text}`ch05_p34p_verdict`* (relative error of the predicted change of the covariance row
+#   sums {glue:text}`ch05_p34_err_printed` at the smallest displacement: it omits a first-order term); the
+#   complete second-order expansion *{glue:text}`ch05_p34_verdict`* (error rates {glue:text}`ch05_p34_slope_complete`).
 # * Thm 4.1 as printed, γ < 1 in two dimensions: as an upper bound *{glue:text}`ch05_t41p_verdict`*, loose
-#   by {glue:text}`ch05_t41_ratio`×; Lemma 3.3 as printed: *{glue:text}`ch05_l33p_verdict`*.
-# * The exponent of η in the mean escape time is {glue:text}`ch05_eta_slope` against the
-#   $-(\alpha-1)$ = {glue:text}`ch05_eta_target` of eq. P16 and the derived law: *{glue:text}`ch05_eta_verdict`*;
-#   the printed expansion eq. P17 has the leading exponent {glue:text}`ch05_eta_printed`.
+#   by {glue:text}`ch05_t41_ratio`×. The exponent of η in the mean escape time is {glue:text}`ch05_eta_slope`
+#   against the $-(\alpha-1)$ = {glue:text}`ch05_eta_target` of eq. P16 and the derived law:
+#   *{glue:text}`ch05_eta_verdict`*; the printed expansion eq. P17 has the leading exponent {glue:text}`ch05_eta_printed`.
 # ```
 
 # %% tags=["parameters"]
@@ -84,13 +89,19 @@ ms_horizon = 400.0        # its horizon (SDE time)
 t41_eta = 1e-4            # learning rate of the printed-Thm-4.1 experiment (two axes, alpha 1.4 and 1.8)
 t41_gammas = [1.0, 0.8, 0.6]  # its cooling rates
 expand_etas = [1e-3, 3e-4, 1e-4, 3e-5]  # learning rates of the eq. P17 experiment (two axes, common alpha)
+p34_hidden = 6            # hidden width of the tanh MLP of Prop 3.4 (Ionosphere; 224 parameters)
+p34_batch = 32            # mini-batch size B of the noise covariance (eq. P2, without replacement)
+p34_radii = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]  # sizes r of the displacement z from W*
+p34_regime = 0.03         # largest r of the small-|z| regime in which the error rates are fitted
+p34_directions = 3        # random unit directions v per law of z
+p34_samples = 16          # draws of the small-jump process per direction (the small-jump law)
 
 # %%
 import numpy as np
 
 import sgnlib
 from sgnlib import plotting, report, stable, theory
-from sgnlib.studies import eta_expansion, jump_exits, levy_jumps, multistep, printed_thm41, relaxation
+from sgnlib.studies import eta_expansion, jump_exits, levy_jumps, multistep, noise_covariance, printed_thm41, relaxation
 
 plotting.use_style()
 device = sgnlib.resolve_device(device)
@@ -288,7 +299,7 @@ report.glue_numbers("ch05_prop", n_none=str(int((prop32["exits"] == 0).sum())), 
 # w_lw_je^{-(h_{ll}+h_{jj})t}$ exactly, with no $A$ terms — an internal inconsistency between the printed
 # lemma and the paper's own assumption. We simulate the small-jump process (eq. P8) from
 # $w = (1, 0.8)$ in $U = (w_1^2 + 0.5 w_2^2)/2$ and compare. (Prop 3.4, which builds the noise covariance
-# on this lemma, needs per-mini-batch Hessians of a network and is not tested here.)
+# on this lemma, is tested on a network below.)
 
 # %%
 prod = relaxation.small_jump_products(alpha=alpha, eps_bar=jump_eps, rho=rho, curvatures=[1.0, 0.5], start=[1.0, 0.8],
@@ -317,6 +328,113 @@ report.glue_numbers("ch05_l33", eps=f"{jump_eps:g}", mean=report.fmt_list(prod["
 # lemma gives {glue:text}`ch05_l33_printed` at those times: **{glue:text}`ch05_l33p_verdict`**
 # ({glue:text}`ch05_l33p_inside` of {glue:text}`ch05_l33p_points` inside). The times are read off the
 # same paths, so their misses are not independent of each other.
+
+# %% [markdown]
+# ## Proposition 3.4: the noise covariance near a minimum
+#
+# Proposition 3.4 (eq. P11) approximates the sum of the $l$-th row of the noise covariance at
+# $W_t = W^* + Z_t$ between large jumps:
+#
+# $$
+# \mathbf 1^\top\lambda_l(W_t) \approx \frac1D\sum_{j=1}^N \bar u_{lj}
+# + \sum_{j,m,p=1}^N \bar h_{l,m,p,j}\big(w_mw_pe^{-(h_{mm}+h_{pp})t} + A_{mp}(t) + A_{pm}(t)\big),
+# $$ (eq-levy-p11)
+#
+# with $\tilde h_{l,m,p,j} = \frac1B\sum_{b=1}^B h_{b,l,m}h_{b,p,j}$ (per-example Hessians $h_b$),
+# $h_{l,m,p,j} = h_{lm}h_{pj}$ (the full-data Hessian $H$), $\bar h = \tilde h - h$, and the bracket
+# Lemma 3.3's $\mathbb E[Z^m_tZ^p_t]$. Its content is the expansion $g_d(W^*+z) \approx g_d(W^*) + H_dz$ of a
+# mini-batch gradient, averaged over the law of $z = Z_t - W^*$. Carried out, the covariance
+# $\Lambda$ of a mini-batch mean (eq. P2) has the row sums
+#
+# $$
+# \Lambda(W^*+z)\mathbf 1 = r_0 + r_1 + r_2 + \tilde r_2 + O(|z|^3),
+# $$ (eq-levy-p11-expansion)
+#
+# where $r_0 = \Lambda(W^*)\mathbf 1$; $r_1$, the covariance of $g_d(W^*)$ with $(H_d - H)z$ (both
+# orders), is linear in $\mathbb E[z]$; $r_2$, the covariance of $(H_d-H)z$, is linear in
+# $\mathbb E[zz^\top]$ and is eq. P11's second term; $\tilde r_2$, the covariance of $g_d(W^*)$ with
+# $\tfrac12(\nabla^3U_d - \nabla^3U)[z,z]$, is of second order too. Eq. P11 as printed differs in
+# four ways:
+#
+# - *a normalisation convention*: both its terms are per example (with $b$ over the $B$ examples
+#   of a mini-batch, $\frac1D\sum_j\bar u_{lj}$ read as the per-example second moment), so it is
+#   $B(D-1)/(D-B)$ times the row sums of eq. P2's covariance of a mini-batch mean drawn without
+#   replacement; multiplied by $(D-B)/(B(D-1))$ the two agree;
+# - *a typo*: it defines $\tilde u_l$ and uses $\bar u_{lj}$;
+# - *an internal inconsistency*: it omits $r_1$. Lemma 3.3 starts $Z$ at $w \neq W^*$ after a large
+#   jump, so $\mathbb E[Z_t] = e^{-Ht}w \neq 0$, and $r_1 = O(|z|)$ outweighs the kept
+#   $r_2 = O(|z|^2)$ as $|z|\to0$; it vanishes only for a mean-zero law of $z$;
+# - it omits $\tilde r_2$, which is zero only when every example's loss is quadratic near $W^*$
+#   (the paper's quadratic model of the basin, applied to each example). This is an assumption
+#   rather than one of the four kinds above, and the measurement tests it.
+#
+# We measure all of it on a tanh network ({glue:text}`ch05_p34_d` → {glue:text}`ch05_p34_hidden` → 2,
+# {glue:text}`ch05_p34_P` parameters) trained to a strict minimum of cross-entropy + weight decay 0.01
+# on Ionosphere ($D$ = {glue:text}`ch05_p34_D`; $\|\nabla U(W^*)\|$ = {glue:text}`ch05_p34_gnorm`,
+# Hessian eigenvalues {glue:text}`ch05_p34_lam_min` to {glue:text}`ch05_p34_lam_max`, training accuracy
+# {glue:text}`ch05_p34_acc`). There the row sums do not vanish: $\|\Lambda(W^*)\mathbf 1\|/\|\Lambda(W^*)\|_F$ =
+# {glue:text}`ch05_p34_rowsum`. (They can vanish: if the hidden units come in pairs $(u, -u)$ —
+# opposite incoming weights, bias and outgoing weights — each pair's gradients cancel in the sum
+# over parameters, the output biases' always do, and $\mathbf 1^\top\lambda_l(W^*) = 0$ for every $l$.) The covariance of a mini-batch mean ($B$ = {glue:text}`ch05_p34_B`,
+# without replacement) is exact from per-example gradients at $W^*+z$; the expansions come
+# from per-example Hessian-vector products. Three laws of $z$ of size $r$: a point $z = rv$; the
+# mean-zero pair $z = \pm rv$; and $z = rZ_t$, draws of chapter 05's small-jump process in the
+# quadratic model of the basin started at $v$ ($t$ = 1), whose $\mathbb E[zz^\top]$ is Lemma 3.3's
+# moment. Each law and direction has its own random stream.
+
+# %%
+basin = noise_covariance.find_minimum("ionosphere", hidden=p34_hidden, seed=seed)
+p34 = noise_covariance.row_sum_expansion(basin, p34_radii, batch_size=p34_batch, n_directions=p34_directions,
+                                         n_samples=p34_samples, alpha=alpha, eps=jump_eps, rho=rho, seed=seed)
+p34_rates = noise_covariance.error_rates(p34, max_radius=p34_regime)
+p34_complete = noise_covariance.rate_verdict(p34_rates, formula="complete")
+p34_printed = noise_covariance.rate_verdict(p34_rates, formula="printed")
+
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Proposition 3.4 on a tanh network at a minimum: the relative error of the predicted change of the row sums $\\Lambda(W^*+z)\\mathbf 1 - \\Lambda(W^*)\\mathbf 1$ against the size $r$ of $z$, for the three laws of $z$ (panels; the mean over directions). The complete second-order expansion {eq}`eq-levy-p11-expansion` falls as $r^2$ until $r$ leaves the small-$|z|$ regime; the quadratic model (no third derivatives) as $r$ or not at all; eq. P11 as printed (normalised to eq. P2) does not fall (for the mean-zero antithetic law it coincides with the quadratic model).", "name": "fig-levy-sde-p11"}}
+curves = noise_covariance.error_curves(p34)
+names = {"complete": "complete (second order)", "quadratic": "quadratic model", "printed": "eq. P11 as printed"}
+plotting.panels_vs_theory([dict(data=curves[curves["law"] == law], x="radius", y="err", by="formula", label=names,
+                                logx=True, logy=True, xlabel="size $r$ of $z$", title=f"{law} law",
+                                ylabel="relative error of the change" if i == 0 else None)
+                           for i, law in enumerate(noise_covariance.LAWS)])
+plotting.plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(p34_rates[["law", "formula", "slope", "lo", "hi", "err_small"]].to_string(
+    index=False, float_format=lambda x: f"{round(x, 2) + 0.0:.2f}"))  # + 0.0: no "-0.00"
+print(f"P11 first term / Lambda(W*)1: {p34['normalisation'].mean():.2f}")
+print(f"rate of the complete expansion: {p34_complete.word}; of eq. P11 as printed: {p34_printed.word}")
+
+# %% tags=["hide-input"]
+p34_complete.glue("ch05_p34")
+p34_printed.glue("ch05_p34p")
+report.glue_numbers("ch05_p34", hidden=str(p34_hidden),
+                    **noise_covariance.summary_numbers(basin, p34, p34_rates, batch_size=p34_batch))
+
+# %% [markdown]
+# Eq. P11's first term is {glue:text}`ch05_p34_norm` times the measured $\Lambda(W^*)\mathbf 1$, as
+# $B(D-1)/(D-B)$ = {glue:text}`ch05_p34_norm_th` says it must be: the convention, and nothing
+# else. For the laws {glue:text}`ch05_p34_laws`, the relative error of the predicted change at
+# the smallest $r$ is {glue:text}`ch05_p34_err_complete` for the complete expansion,
+# {glue:text}`ch05_p34_err_quadratic` for the quadratic model and {glue:text}`ch05_p34_err_printed`
+# for eq. P11 as printed. Fitted over $r \le$ {glue:text}`ch05_p34_regime`, the rates (95 % intervals)
+# are {glue:text}`ch05_p34_slope_complete` for the complete expansion,
+# {glue:text}`ch05_p34_slope_quadratic` for the quadratic model and {glue:text}`ch05_p34_slope_printed`
+# for eq. P11. An expansion complete to second order must reach rate 2 (an error of order $r^3$
+# over a change of order $r$, or $r^4$ over $r^2$ for the mean-zero law). For the complete expansion
+# this **{glue:text}`ch05_p34_verdict`** (criterion: {glue:text}`ch05_p34_criterion`; misses:
+# {glue:text}`ch05_p34_misses`); for eq. P11 as printed it **{glue:text}`ch05_p34p_verdict`**
+# (misses: {glue:text}`ch05_p34p_misses`).
+#
+# If $\mathbb E[z] \neq 0$ (the point and small-jump laws), the omitted $r_1$ carries nearly all of
+# the change, and eq. P11's error stays near 1 at every small $r$. If $\mathbb E[z] = 0$ (the
+# antithetic law), $r_1$ vanishes, but eq. P11's second term alone still misses the change by
+# {glue:text}`ch05_p34_anti_err` (relative error; $\|r_2\|$ is {glue:text}`ch05_p34_anti_r2` and the
+# omitted $\|\tilde r_2\|$ {glue:text}`ch05_p34_anti_r2t` of the change's norm): at second order the
+# noise covariance of this network is not that of a quadratic basin. Outside the small-$|z|$ regime
+# even the complete expansion is off: at $r$ = {glue:text}`ch05_p34_r_max` its relative error is
+# {glue:text}`ch05_p34_large_complete` (point, antithetic, small-jump).
 #
 # ## Jump intensity and inter-jump times
 #
@@ -721,6 +839,11 @@ report.table(theory.discrepancy_table())
 # * Lemma 3.3, $\mathbb E[Z^1Z^2]$ against the product of the means: *{glue:text}`ch05_l33_verdict`*;
 #   against the printed lemma: *{glue:text}`ch05_l33p_verdict`*. Criterion: {glue:text}`ch05_l33_criterion`;
 #   misses: {glue:text}`ch05_l33_misses` (derived), {glue:text}`ch05_l33p_misses` (printed).
+# * Prop 3.4 (eq. P11), the rate at which the error of the predicted change of the row sums of the
+#   noise covariance falls with $|z|$ (2 for an expansion complete to second order): the complete
+#   expansion *{glue:text}`ch05_p34_verdict`*, eq. P11 as printed *{glue:text}`ch05_p34p_verdict`*.
+#   Criterion: {glue:text}`ch05_p34_criterion`; misses: {glue:text}`ch05_p34_misses` (complete),
+#   {glue:text}`ch05_p34p_misses` (printed).
 # * Eq. P12, the rate of large jumps against the Euler scheme's per-step rate: *{glue:text}`ch05_rate_verdict`*
 #   (it tends to eq. P12 with $c_\alpha$ as $dt\to0$). Criterion: {glue:text}`ch05_rate_criterion`; misses:
 #   {glue:text}`ch05_rate_misses`.

@@ -28,12 +28,18 @@ each difference is one of five kinds, listed with its place in the book in
 :data:`DISCREPANCIES` (rendered by :func:`discrepancy_table`):
 
 1. *a normalisation convention, not an error* — the Lévy constant ``c_α``
-   above: both forms agree once the scale of ``L`` is fixed;
+   above: both forms agree once the scale of ``L`` is fixed; Prop 3.4's
+   per-example terms, which are ``B(D−1)/(D−B)`` times the row sums of eq. 2's
+   covariance of a mini-batch mean;
 2. *an internal inconsistency* — two printed statements that cannot both
    hold (``m_l`` of eq. 13 against ``m̄_l`` of Thm 4.1; the two sides of
    eq. 13; Lemma 3.3's non-zero small-jump mean against the mean-zero
-   symmetric ``L``; eq. 17's η-dependence against eq. 16's);
-3. *a typo* — the schedule exponent of eq. 15;
+   symmetric ``L``; eq. 17's η-dependence against eq. 16's; Prop 3.4 keeps
+   the second-order term of the expansion in ``Z_t`` but drops the
+   first-order one, which Lemma 3.3's own non-zero mean ``E[Z_t]`` makes the
+   larger);
+3. *a typo* — the schedule exponent of eq. 15; Prop 3.4 defines ``ũ_l`` and
+   uses ``ū_lj``;
 4. *a bound that holds but is loose* — Thm 4.1 / Cor 4.2 and Cor 4.6 as printed;
 5. *a bound that is violated* — eqs. 19–20, whose printed ratio lies below
    simulated ratios because the factor ``β_i/β_S`` is missing.
@@ -751,6 +757,20 @@ DISCREPANCIES = (
                 "E[Z^l Z^j] ≈ w_l w_j e^(−(h_ll+h_jj)t) + A_jl + A_lj, A ∝ μ_ξ = 2t(ε̄^(−ρ(1−α))−1)/(1−α) > 0",
                 "w_l w_j e^(−(h_ll+h_jj)t): the paper's L is mean-zero SαS, so the small jumps are mean-zero (lemma33_product_mean)",
                 "ch. 05, small-jump covariance"),
+    Discrepancy("Prop 3.4 (eq. P11), normalisation", "normalisation convention",
+                "(1/D)Σ_j ū_lj + Σ h̄ E[Z^m Z^p], h̃ = (1/B)Σ_b h_b,lm h_b,pj: both terms per example",
+                "(D−B)/(B(D−1)) × eq. P11 = row sums of eq. P2's covariance of a mini-batch mean drawn without "
+                "replacement (studies.noise_covariance.expansion_terms)",
+                "ch. 05, noise covariance near a minimum"),
+    Discrepancy("Prop 3.4 (eq. P11), ū", "typo",
+                "defines ũ_l = Σ_j ∇u_l∇u_j, uses ū_lj",
+                "ū_lj = Σ_d u_d,l u_d,j over the D examples at W* (the per-example second moment)",
+                "ch. 05, noise covariance near a minimum"),
+    Discrepancy("Prop 3.4 (eq. P11), first-order term", "internal inconsistency",
+                "no term linear in Z_t: only E[Z^m Z^p] enters",
+                "g_d(W*) + H_d z gives 2 Sym Cov(g_d(W*), (H_d − H)E[z])1 = O(|z|); Lemma 3.3 starts Z at w ≠ W* "
+                "(E[Z_t] = e^(−Ht)w ≠ 0), so it outweighs the kept O(|z|²) term (studies.noise_covariance.expansion_terms, r1)",
+                "ch. 05, noise covariance near a minimum"),
     Discrepancy("eq. P15", "typo",
                 "E[S_k] = (α/2) s_t^(−ρα) ε^(−ρα)",
                 "1/β_l ∝ s_t^(−ρ(α−1)), the inverse of eq. P12 (mean_interjump_time)",
