@@ -362,7 +362,7 @@ def _cost_text(rec: dict) -> str:
     if units is None:
         return "not recorded (run before the runner recorded unit use)"
     if not units["loaded"]:
-        return f"the run time: {units['computed']} unit(s) computed, none loaded"
+        return f"= the run time (nothing loaded from the cache; {units['computed']} unit(s) computed)"
     est = empty_cache_estimate(rec)
     if est is None:
         return (f"unknown: {units['loaded']} unit(s) loaded from the cache, {units['loaded_unrecorded']} of them "
