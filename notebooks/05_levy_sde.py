@@ -336,8 +336,11 @@ report.glue_numbers("ch05_l33", eps=f"{jump_eps:g}", mean=report.fmt_list(prod["
 # $W_t = W^* + Z_t$ between large jumps:
 #
 # $$
-# \mathbf 1^\top\lambda_l(W_t) \approx \frac1D\sum_{j=1}^N \bar u_{lj}
-# + \sum_{j,m,p=1}^N \bar h_{l,m,p,j}\big(w_mw_pe^{-(h_{mm}+h_{pp})t} + A_{mp}(t) + A_{pm}(t)\big),
+# \begin{aligned}
+# \mathbf 1^\top\lambda_l(W_t) \approx{}& \frac1D\sum_{j=1}^N \bar u_{lj} \\
+# &+ \sum_{j,m,p=1}^N \bar h_{l,m,p,j}\,\Big(w_mw_pe^{-(h_{mm}+h_{pp})t} \\
+# &\qquad + A_{mp}(t) + A_{pm}(t)\Big),
+# \end{aligned}
 # $$ (eq-levy-p11)
 #
 # with $\tilde h_{l,m,p,j} = \frac1B\sum_{b=1}^B h_{b,l,m}h_{b,p,j}$ (per-example Hessians $h_b$),
