@@ -3,14 +3,13 @@
 Every entry parses, no key is defined twice, every DOI and arXiv identifier has the syntax of one
 (so the rendered bibliography links to a real record: ``doi`` → https://doi.org/…, ``eprint`` →
 https://arxiv.org/abs/…, as pybtex's plain style renders them), every key cited in a chapter or a
-page of the book is defined, and — when a built site is at hand (``_build/html`` or ``$SGN_SITE``) —
-each cited entry with a DOI or an arXiv number is rendered as a link to it.
+page of the book is defined, and in the strict build of the session (the ``site`` fixture of
+``conftest.py``, or ``$SGN_SITE``) each cited entry with a DOI or an arXiv number is rendered as a link to it.
 """
 
 from __future__ import annotations
 
 import html
-import os
 import re
 from pathlib import Path
 
@@ -121,21 +120,12 @@ def test_every_cited_key_is_in_the_bibliography():
     assert not missing, f"cited but not in references.bib: {missing}"
 
 
-def _built_bibliography() -> Path | None:
-    site = Path(os.environ["SGN_SITE"]) if os.environ.get("SGN_SITE") else ROOT / "_build" / "html"
+@pytest.mark.site
+def test_cited_identifiers_render_as_links(site):
+    """In the strictly built site's bibliography page (the session's build, or ``$SGN_SITE``), each cited entry with
+    a DOI links to https://doi.org/<doi> and each with an arXiv eprint to https://arxiv.org/abs/<id>."""
     page = site / "bibliography.html"
-    return page if page.is_file() else None
-
-
-def test_cited_identifiers_render_as_links():
-    """In the built site's bibliography page, each cited entry with a DOI links to https://doi.org/<doi> and each
-    with an arXiv eprint to https://arxiv.org/abs/<id> (skipped when no site is built, or when it is older than
-    references.bib: rebuild with ``jupyter-book build book/``)."""
-    page = _built_bibliography()
-    if page is None:
-        pytest.skip("no built site (_build/html or $SGN_SITE)")
-    if page.stat().st_mtime < BIB.stat().st_mtime and not os.environ.get("SGN_SITE"):
-        pytest.skip("the built bibliography is older than references.bib: rebuild the book")
+    assert page.is_file(), f"the built site has no bibliography page: {page}"
     hrefs = {html.unescape(h) for h in re.findall(r'<a[^>]+href="([^"]+)"', page.read_text())}
     cited = {k.lower() for k in cited_keys()}
     missing = []

@@ -22,8 +22,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -58,21 +56,6 @@ def test_executed_notebook_records_no_exception(path):
         if c["cell_type"] == "code":
             assert c.get("execution_count") is not None or not c["source"].strip(), f"{path.name}: cell {i} was not executed"
 
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """Build the book strictly (warnings are errors) into a temporary folder (or use ``$SGN_SITE``)."""
-    if os.environ.get("SGN_SITE"):
-        return Path(os.environ["SGN_SITE"])
-    out = tmp_path_factory.mktemp("site")
-    exe = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(exe), "build", "book/", "--path-output", str(out), "-W", "-n", "--keep-going"]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"strict build failed:\n{log[-6000:]}"
-    warnings = [line for line in log.splitlines() if "WARNING" in line]
-    assert not warnings, "build warnings:\n" + "\n".join(warnings)
-    return out / "_build" / "html"
 
 
 @pytest.mark.site
