@@ -256,11 +256,7 @@ class UnitCache:
         """Whether a unit file exists for ``params`` (:meth:`get_or_compute` also checks its content)."""
         return self.path(params).is_file()
 
-    def _read(self, path: Path, params: dict) -> dict[str, np.ndarray]:
-        data, _ = self._read_timed(path, params)
-        return data
-
-    def _read_timed(self, path: Path, params: dict) -> tuple[dict[str, np.ndarray], dict]:
+    def _read(self, path: Path, params: dict) -> tuple[dict[str, np.ndarray], dict]:
         """The unit's arrays, and ``{"recorded_seconds": s}`` when it recorded its compute time (else ``{}``)."""
         try:
             with np.load(path, allow_pickle=False) as f:
@@ -284,7 +280,7 @@ class UnitCache:
         path = self.path(params)
         if not path.is_file():
             raise FileNotFoundError(f"no unit of {self.namespace!r} for these parameters: {path} does not exist")
-        data, recorded = self._read_timed(path, params)
+        data, recorded = self._read(path, params)
         notify("hit", self.namespace, path.stem, path, **recorded)
         return data
 
@@ -294,7 +290,7 @@ class UnitCache:
         if not path.is_file():
             return None
         try:
-            return self._read_timed(path, params)[1].get("recorded_seconds")
+            return self._read(path, params)[1].get("recorded_seconds")
         except DamagedUnitError:
             return None
 
@@ -330,7 +326,7 @@ class UnitCache:
         path = self.path(params)
         if path.is_file():
             try:
-                data, recorded = self._read_timed(path, params)
+                data, recorded = self._read(path, params)
                 notify("hit", self.namespace, path.stem, path, **recorded)
                 return data
             except DamagedUnitError as exc:
@@ -340,7 +336,7 @@ class UnitCache:
         t0 = time.perf_counter()
         arrays = compute()
         self.save(params, arrays, seconds=time.perf_counter() - t0)
-        return self._read(path, params)
+        return self._read(path, params)[0]
 
     def clear(self) -> int:
         """Remove every stored unit of this namespace (and leftover temporary files); returns how many units."""

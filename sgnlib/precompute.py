@@ -252,8 +252,7 @@ class _Counter:
     """Unit events of this process (from :func:`sgnlib.cache.add_listener`), plus the fault injection of the tests."""
 
     def __init__(self, rank: int):
-        self.events: dict[str, int] = {"hit": 0, "stored": 0}
-        self.seconds = 0.0
+        self.events: list[dict] = []
         self.started = 0
         self.fault_after = None
         spec = os.environ.get(FAULT_ENV)
@@ -267,14 +266,11 @@ class _Counter:
                 self.fault_after = int(n)
 
     def __call__(self, event: dict) -> None:
-        kind = event["event"]
-        if kind == "start":
+        if event["event"] == "start":
             if self.fault_after is not None and self.started >= self.fault_after:
                 os.kill(os.getpid(), signal.SIGKILL)  # a rank dying in the middle of a unit (tests)
             self.started += 1
-        elif kind in self.events:
-            self.events[kind] += 1
-            self.seconds += float(event.get("seconds", 0.0))
+        self.events.append(event)
 
 
 def precompute(chapter_key: str, profile: str = "book", pairs: list | None = None, *, timeout_hours: float = 24.0,
@@ -285,16 +281,12 @@ def precompute(chapter_key: str, profile: str = "book", pairs: list | None = Non
     and leaves it at the end. Returns the summary (rank 0: every rank's; others: their own).
     """
     from sgnlib import cache as _cache
-    from sgnlib.runner import _cli_value, get_chapter
+    from sgnlib.provenance import unit_costs
+    from sgnlib.runner import get_chapter, overrides_from_pairs
 
     ch = get_chapter(chapter_key)
-    declared = ch.parameters()
-    pairs = list(pairs or [])
-    from sgnlib.runner import _check_names
-
-    _check_names(ch, declared, [n for n, _ in pairs], "-p")
-    overrides = {name: _cli_value(text, declared[name]) for name, text in pairs}
-    params = chapter_parameters(ch, profile, overrides)
+    overrides = overrides_from_pairs(ch, list(pairs or []))
+    params = chapter_parameters(ch, profile, overrides)  # names and values checked against the chapter
     chapter_plan(ch, params)  # every setting checked before joining the launch (cheap: nothing is computed)
     owns_rank = rank is None
     if owns_rank:
@@ -324,9 +316,9 @@ def precompute(chapter_key: str, profile: str = "book", pairs: list | None = Non
                 say(f"  stage {si}/{len(stages)}, rank 0: {ti}/{len(mine)} {task.label} ({done[-1]['seconds']:.1f} s)", flush=True)
             rank.barrier()
             say(f"stage {si}/{len(stages)} done by every rank ({time.perf_counter() - t_start:.1f} s)", flush=True)
-        mine_summary = {"rank": rank.rank, "device": rank.device, "tasks": done, "units_stored": counter.events["stored"],
-                        "units_loaded": counter.events["hit"], "unit_seconds": round(counter.seconds, 3),
-                        "seconds": round(time.perf_counter() - t_start, 3)}
+        units = unit_costs(counter.events)
+        mine_summary = {"rank": rank.rank, "device": rank.device, "tasks": done, "units_stored": units["computed"],
+                        "units_loaded": units["loaded"], "seconds": round(time.perf_counter() - t_start, 3)}
         ranks = rank.gather(mine_summary)
     finally:
         _cache.remove_listener(counter)

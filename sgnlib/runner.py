@@ -64,6 +64,7 @@ __all__ = [
     "resolve_parameters",
     "plan_run",
     "plan_runs",
+    "overrides_from_pairs",
     "execute_plan",
     "sweep_stale",
     "run_chapter",
@@ -821,16 +822,18 @@ def plan_runs(keys: list[str], profile: str, pairs: list, output: Path | None = 
         raise RunnerError("no chapters found under notebooks/")
     if output is not None and len(selected) != 1:
         raise RunnerError("--output needs exactly one chapter")
+    return [plan_run(ch, profile, overrides_from_pairs(ch, pairs), output, replace) for ch in selected]
+
+
+def overrides_from_pairs(chapter: Chapter, pairs: list) -> dict:
+    """The ``-p NAME VALUE`` pairs as overrides: each value read against its default's type (unknown names are kept
+    as text for :func:`resolve_parameters` to refuse with the list of valid ones); a name given twice is an error."""
     names = [name for name, _ in pairs]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise RunnerError(f"-p {twice[0]} is given more than once")
-    plans = []
-    for ch in selected:
-        declared = ch.parameters()
-        overrides = {name: _cli_value(text, declared[name]) if name in declared else text for name, text in pairs}
-        plans.append(plan_run(ch, profile, overrides, output, replace))
-    return plans
+    declared = chapter.parameters()
+    return {name: _cli_value(text, declared[name]) if name in declared else text for name, text in pairs}
 
 
 @contextlib.contextmanager

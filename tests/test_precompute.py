@@ -24,7 +24,7 @@ import pytest
 from test_stream_independence import checked_outputs
 
 from sgnlib import precompute as pc
-from sgnlib.runner import get_chapter
+from sgnlib.runner import _read_events, get_chapter
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = "07"
@@ -54,10 +54,6 @@ def _torchrun(*args, env: dict, timeout: int = 600) -> subprocess.CompletedProce
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def _events(log: Path) -> list[dict]:
-    return [json.loads(line) for line in log.read_text().splitlines()] if log.is_file() else []
-
-
 def _run_required(cache: Path, out: Path) -> subprocess.CompletedProcess:
     return _sgnlib("run", CHAPTER, "--profile", "quick", "--require-cached", "--output", str(out),
                    env=_env(cache, cache.parent / f"{cache.name}-run.log"))
@@ -79,7 +75,7 @@ def test_single_process_precompute_leaves_the_run_nothing_to_compute(single, tmp
     out = tmp_path / REFERENCE.name
     res = _run_required(single, out)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
-    events = _events(single.parent / "cache-run.log")
+    events = _read_events(single.parent / "cache-run.log")
     assert events and {e["event"] for e in events} == {"hit"}, "the run computed a unit the precompute should have"
     assert checked_outputs(nbformat.read(out, as_version=4)) == checked_outputs(nbformat.read(REFERENCE, as_version=4))
 
@@ -95,7 +91,7 @@ def test_plan_covers_the_other_chapters(chapter, tmp_path):
     out = tmp_path / reference.name
     res = _sgnlib("run", chapter, "--profile", "quick", "--require-cached", "--output", str(out), env=_env(cache, log))
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
-    assert {e["event"] for e in _events(log)} == {"hit"}
+    assert {e["event"] for e in _read_events(log)} == {"hit"}
     assert checked_outputs(nbformat.read(out, as_version=4)) == checked_outputs(nbformat.read(reference, as_version=4))
 
 
@@ -112,7 +108,7 @@ def test_torchrun_two_ranks_equal_one_process(single, tmp_path):
     cache, log = tmp_path / "cache", tmp_path / "precompute.log"
     res = _torchrun(CHAPTER, "--profile", "quick", env=_env(cache, log))
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    stored = [e for e in _events(log) if e["event"] == "stored"]
+    stored = [e for e in _read_events(log) if e["event"] == "stored"]
     assert {e["rank"] for e in stored} == {0, 1}, "the work was not spread over both ranks"
     assert len(stored) == 13 and len({e["path"] for e in stored}) == 13, "a unit was computed twice or not at all"
     ours, theirs = pc.cached_units(cache), pc.cached_units(single)
@@ -131,7 +127,7 @@ def test_killed_rank_then_relaunch_computes_only_unfinished_units(single, tmp_pa
     cache, first, second = tmp_path / "cache", tmp_path / "first.log", tmp_path / "second.log"
     res = _torchrun(CHAPTER, "--profile", "quick", env=_env(cache, first, **{pc.FAULT_ENV: "1:2"}))
     assert res.returncode != 0, "the launch with a killed rank reported success"
-    ev1 = _events(first)
+    ev1 = _read_events(first)
     stored1 = {e["path"] for e in ev1 if e["event"] == "stored"}
     in_flight = {e["path"] for e in ev1 if e["event"] == "start"} - stored1
     assert sum(e["event"] == "stored" and e["rank"] == 1 for e in ev1) == 2
@@ -139,7 +135,7 @@ def test_killed_rank_then_relaunch_computes_only_unfinished_units(single, tmp_pa
     assert len(stored1) < 13
     res = _torchrun(CHAPTER, "--profile", "quick", env=_env(cache, second))
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    stored2 = {e["path"] for e in _events(second) if e["event"] == "stored"}
+    stored2 = {e["path"] for e in _read_events(second) if e["event"] == "stored"}
     assert not stored1 & stored2, f"finished units were computed again: {sorted(stored1 & stored2)}"
     assert in_flight <= stored2
     assert {Path(p).relative_to(cache).as_posix() for p in stored1 | stored2} == set(pc.cached_units(single))
