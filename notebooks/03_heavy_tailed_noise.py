@@ -67,6 +67,7 @@ profile = "book"          # set by the chapter runner
 seed = 0                  # every random number derives from it (one stream per network and batch size)
 device = "auto"           # "auto": CUDA where present
 cpu_threads = 1           # torch CPU threads (0: torch's default); one thread is far faster on a shared, busy CPU
+dtype = "float32"         # floating type of networks and images ("float64": the same numbers on any CPU, thread count, device)
 cnn_models = ["resnet20", "resnet32", "resnet18", "resnet34"]  # the CNNs; the first also gets the batch sweep
 cnn_widths = [8, 8, 8, 8]  # base widths (the paper's: 16 for CIFAR ResNets, 64 for ResNet-18/34)
 image_data = "fashion_mnist"   # the paper: cifar100 / cinic10
@@ -103,7 +104,7 @@ if cpu_threads > 0:
 specs = ht.make_specs(cnn_models=cnn_models, cnn_widths=cnn_widths, image_data=image_data, image_subset=image_subset,
                       cnn_batch=cnn_batch, sweep_batches=sweep_batches, text_data=text_data, text_subset=text_subset,
                       text_width=text_width, text_batches=text_batches, text_layers=text_layers, epochs=epochs,
-                      lr=lr, train_batch=train_batch)
+                      lr=lr, train_batch=train_batch, dtype=dtype)
 print(f"profile={profile}, networks={[s.label for s in specs]}, K={n_batches}, coordinates={n_coords}, device={device}")
 
 # %% [markdown]

@@ -70,7 +70,8 @@
 profile = "book"          # set by the chapter runner
 seed = 0                  # every random number of the chapter derives from it (one stream per run)
 device = "auto"           # "auto": CUDA where present
-threads = 1               # torch CPU threads (1: the same numbers on any CPU count; 0: torch's default)
+threads = 1               # torch CPU threads (0: torch's default)
+dtype = "float32"         # floating type of networks and images ("float64": the same numbers on any CPU, thread count, device)
 data = "fashion_mnist"    # image data set of sgnlib.data
 subset = 1500             # training examples (None: all)
 test_subset = 1000        # evaluation examples
@@ -107,8 +108,8 @@ warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm's noteb
 device = sgnlib.resolve_device(device)
 if threads:
     torch.set_num_threads(threads)  # training is chaotic: other thread counts sum in another order
-fig_setup = lr_decay.Setup(fig_model, data, fig_width, subset, test_subset, lr, batch_size)
-study_setup = lr_decay.Setup(model, data, width, subset, test_subset, lr, batch_size)
+fig_setup = lr_decay.Setup(fig_model, data, fig_width, subset, test_subset, lr, batch_size, dtype)
+study_setup = lr_decay.Setup(model, data, width, subset, test_subset, lr, batch_size, dtype)
 print(f"profile={profile}, device={device}, {data}: {subset} training examples")
 
 # %% [markdown]

@@ -55,7 +55,9 @@
 # %% tags=["parameters"]
 profile = "book"          # set by the chapter runner
 seed = 0                  # every random number of the chapter derives from it
-device = "cpu"            # "auto": CUDA where present; CPU keeps the quick profile bit-exact
+device = "cpu"            # "auto": CUDA where present
+dtype = "float32"         # floating type of the minima and the continuations ("float64": the same numbers on any CPU)
+threads = 1               # torch CPU threads; the batched program is memory-bound, one thread is fastest on a shared CPU
 datasets = ["ionosphere", "cardio"]   # Figure 3 panels (Ionosphere stands in for ODDS Speech)
 hidden = [32, 32]         # hidden widths of the three-layer ReLU network
 weight_decay = 0.01       # L2 penalty that makes the minimum a true minimum (see below)
@@ -86,8 +88,8 @@ from sgnlib.studies import escape_real as er
 
 plotting.use_style()
 warnings.filterwarnings("ignore", category=FutureWarning, module="torch")  # torch.jit deprecation notice
-torch.set_num_threads(1)  # the batched program is memory-bound; one thread is fastest on a shared CPU
-MK = dict(hidden=hidden, weight_decay=weight_decay)
+torch.set_num_threads(threads)
+MK = dict(hidden=hidden, weight_decay=weight_decay, dtype=dtype)
 FIG3 = dict(logx=True, logy=True, xlabel=r"learning rate $\eta$", ylabel="mean escape iteration", label="escape runs")
 
 # %% [markdown]

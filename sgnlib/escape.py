@@ -295,6 +295,14 @@ class Minimum:
     accuracy: float
     settings: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # Own, read-only copies: a caller's array (or a cached unit's) can never be moved through
+        # this object, and no function handed a Minimum can move it in place.
+        for name in ("flat", "loss_trace", "grad_trace"):
+            a = np.array(getattr(self, name), dtype=np.float64, copy=True)
+            a.setflags(write=False)
+            object.__setattr__(self, name, a)
+
     @property
     def weight_decay(self) -> float:
         return float(self.settings.get("weight_decay", 0.0))
@@ -304,9 +312,13 @@ class Minimum:
         return int(self.flat.size)
 
     def params(self, n: int = 1, dtype: str = "float32", device: str = "cpu") -> list[torch.Tensor]:
-        """The weights stacked ``n`` times, as ``[W_1, b_1, …]``."""
-        w = torch.as_tensor(self.flat, dtype=_check_dtype(dtype), device=device)
-        return _unflat(w.unsqueeze(0).expand(n, -1).contiguous(), list(self.sizes))
+        """The weights stacked ``n`` times, as ``[W_1, b_1, …]``: fresh tensors, never views of :attr:`flat`.
+
+        (``torch.as_tensor`` of a float64 array shares its memory, so without the copy an in-place
+        SGD step on the returned tensors would move the stored minimum itself.)
+        """
+        w = torch.tensor(self.flat, dtype=_check_dtype(dtype), device=device)
+        return _unflat(w.unsqueeze(0).expand(n, -1).clone(), list(self.sizes))
 
     def module(self) -> torch.nn.Sequential:
         """The network as a ``torch.nn.Sequential`` (float64) with these weights."""
@@ -516,7 +528,7 @@ def top_hessian_eigenvalue(minimum: Minimum, *, iters: int = 200, tol: float = 1
     tol = _check_pos(tol, "tol")
     X, y = load_data(minimum.dataset, "float64")
     sizes = list(minimum.sizes)
-    w = torch.as_tensor(minimum.flat, dtype=torch.float64)
+    w = torch.tensor(minimum.flat, dtype=torch.float64)
 
     def f(v):
         return full_loss(_unflat(v.unsqueeze(0), sizes), X, y, minimum.weight_decay)[0]

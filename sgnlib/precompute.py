@@ -101,7 +101,7 @@ def _plan_03(p: dict) -> list[list[Task]]:
                           image_subset=p["image_subset"], cnn_batch=p["cnn_batch"], sweep_batches=p["sweep_batches"],
                           text_data=p["text_data"], text_subset=p["text_subset"], text_width=p["text_width"],
                           text_batches=p["text_batches"], text_layers=p["text_layers"], epochs=p["epochs"], lr=p["lr"],
-                          train_batch=p["train_batch"])
+                          train_batch=p["train_batch"], dtype=p["dtype"])
     kw = dict(seed=p["seed"], n_batches=p["n_batches"], n_coords=p["n_coords"], method=p["method"], level=p["level"],
               device=p["device"])
     return [[Task(f"network {s.label}", ht.network_unit, dict(spec=s, **kw)) for s in specs]]
@@ -113,8 +113,9 @@ def _plan_04(p: dict) -> list[list[Task]]:
 
     _set_threads(p["threads"])
     fig_setup = lr_decay.Setup(p["fig_model"], p["data"], p["fig_width"], p["subset"], p["test_subset"], p["lr"],
-                               p["batch_size"])
-    study_setup = lr_decay.Setup(p["model"], p["data"], p["width"], p["subset"], p["test_subset"], p["lr"], p["batch_size"])
+                               p["batch_size"], p["dtype"])
+    study_setup = lr_decay.Setup(p["model"], p["data"], p["width"], p["subset"], p["test_subset"], p["lr"], p["batch_size"],
+                                 p["dtype"])
     tasks = [Task("Figure 2: trunk, two branches, three measurements", lr_decay.branch_at_decay,
                   dict(setup=fig_setup, seed=p["seed"], before_epochs=p["fig_before"], after_epochs=p["fig_after"],
                        factor=p["fig_factor"], n_batches=p["fig_batches"], n_coords=p["n_coords"], device=p["device"]))]
@@ -131,8 +132,8 @@ def _plan_07(p: dict) -> list[list[Task]]:
     from sgnlib import escape
     from sgnlib.studies import escape_real as er
 
-    _set_threads(1)  # as the chapter: the batched program is memory-bound
-    mk = dict(hidden=p["hidden"], weight_decay=p["weight_decay"])
+    _set_threads(p["threads"])  # as the chapter
+    mk = dict(hidden=p["hidden"], weight_decay=p["weight_decay"], dtype=p["dtype"])
     minima = [Task(f"minimum of {d}", escape.train_to_minimum, dict(dataset=d, seed=p["seed"], **mk))
               for d in dict.fromkeys([*p["datasets"], p["survival_dataset"]])]
     kw = dict(horizon=p["horizon"], check_every=p["check_every"], seed=p["seed"], minimum_kw=mk, device=p["device"])

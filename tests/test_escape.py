@@ -190,3 +190,34 @@ def test_escape_step_is_the_first_check_above_the_threshold(minimum):
                 break
         assert run.escaped[i] == (first is not None)
         assert run.steps[i] == (first if first is not None else 300)
+
+
+def test_no_api_moves_the_minimum_it_is_handed(minimum):
+    """Issue 17's aliasing defect: a float64 single-replica replay ran SGD in place on the stored weights.
+
+    Every function taking a Minimum (replays in float64 and float32, the batched run, the Hessian, the
+    noise, the module) leaves its weights bit-identical, repeated replays agree with the batched run,
+    and the stored arrays are read-only.
+    """
+    before = minimum.flat.copy()
+    kw = dict(eta=0.3, batch_size=2, n_seeds=8, horizon=200, threshold=0.3, check_every=3, seed=2, cache=False,
+              dtype="float64")
+    full = escape.escape_runs(minimum, **kw)
+    for _ in range(3):
+        for i in (0, 3, 7):
+            one = escape.escape_runs(minimum, replicas=[i], **kw)
+            assert one.steps[0] == full.steps[i]
+    escape.escape_runs(minimum, **{**kw, "dtype": "float32"})
+    escape.top_hessian_eigenvalue(minimum, iters=5)
+    escape.gradient_noise(minimum, batch_size=4, n_batches=3)
+    net = minimum.module()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.add_(1.0)
+    for ps in (minimum.params(1, "float64"), minimum.params(2, "float32")):
+        for p in ps:
+            p.add_(1.0)
+    np.testing.assert_array_equal(minimum.flat, before)
+    for name in ("flat", "loss_trace", "grad_trace"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(minimum, name)[0] = 0.0

@@ -41,7 +41,7 @@ CASES: dict[str, dict | None] = {
     # 07: a fourth learning rate in Figure 3's sweep moves only the fits that pool it (the three-theory
     # contest, the threshold check and the Thm 4.3 exits at B = 4); the minima, Figure 4's survival
     # table and the α per parameter keep their numbers
-    "07": {"param": "etas", "value": [0.1, 0.12, 0.14, 0.2], "moved": ["fits[[", "fits_alt", "v_alpha"]},
+    "07": {"param": "etas", "value": [0.05, 0.06, 0.07, 0.1], "moved": ["fits[[", "fits_alt", "v_alpha"]},
 }
 
 

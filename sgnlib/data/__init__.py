@@ -294,7 +294,7 @@ def _train_stats(name: str, root: str, verify: bool) -> tuple[np.ndarray, np.nda
 
 def image_dataset(name: str, split: str = "train", subset: int | None = None, seed: int = 0,
                   root: str | os.PathLike | None = None, *, verify: bool = True,
-                  download: bool = False) -> ImageDataset:
+                  download: bool = False, dtype: torch.dtype = torch.float32) -> ImageDataset:
     """An image data set: "fashion_mnist", "cifar100" (online) or "cinic10" (online).
 
     ``split``: "train" or "test" ("valid" too for CINIC-10). Pixels are scaled to
@@ -302,7 +302,11 @@ def image_dataset(name: str, split: str = "train", subset: int | None = None, se
     split. A split read once is kept in memory for the process. ``subset``: an int keeps a stratified subset of that size chosen by the
     stream of (``seed``, name, split) — deterministic and nested in size.
     ``root``: the folder holding this set's files (default ``$SGN_DATA_DIR/<name>``).
+    ``dtype``: of the pixels; they are normalised in float32 first, so a float64 set holds exactly
+    the float32 set's values.
     """
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ValueError(f"dtype must be a floating torch dtype; got {dtype!r}")
     i = _require(name, "image", root, download)
     _check_split(i, split)
     seed = _check_int(seed, "seed", 0)
@@ -312,7 +316,7 @@ def image_dataset(name: str, split: str = "train", subset: int | None = None, se
     idx = np.arange(labels.size) if subset is None else stratified_subset(labels, subset, seed, name=name, split=split)
     x = torch.from_numpy(images[idx].astype(np.float32) / np.float32(255.0))
     m, s = torch.as_tensor(mean, dtype=torch.float32), torch.as_tensor(std, dtype=torch.float32)
-    x = (x - m[:, None, None]) / s[:, None, None]
+    x = ((x - m[:, None, None]) / s[:, None, None]).to(dtype)
     return ImageDataset(x, torch.from_numpy(labels[idx]), name=name, split=split, classes=classes,
                         mean=m, std=s, source=source, indices=idx)
 

@@ -132,7 +132,18 @@ def build(name: str, *, num_classes: int, in_channels: int | None = None, width:
         raise ValueError(f"model {name!r} needs the argument {missing[0]!r}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return make(**args)
+        if "dtype" in accepted:  # builders that take a dtype initialise in it (mlp: uniform draws only)
+            return make(**args)
+        # Initialise in float64, then round to float32: torch's float32 normal_ takes a vectorised
+        # Box-Muller path whose log/cos differ by CPU kernel (ATEN_CPU_CAPABILITY default vs avx2:
+        # 7e-7 apart), which chaotic SGD amplifies; the float64 draws are the same on every CPU.
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)
+        try:
+            net = make(**args)
+        finally:
+            torch.set_default_dtype(previous)
+        return net.to(torch.float32)
 
 
 def train_sgd(model: torch.nn.Module, loss_fn, X: torch.Tensor, y: torch.Tensor, lr: float, steps: int, batch_size: int | None = None, generator=None) -> list[float]:

@@ -45,19 +45,21 @@ def escape_sweep(dataset: str, settings: Sequence[tuple[float, int]], *, n_seeds
     """Per-seed escapes of every ``(eta, batch_size)`` in ``settings`` from the minimum of ``dataset``.
 
     Columns: ``dataset, eta, batch_size, threshold, replica, steps, escaped, exit_param, exit_loss``.
-    All settings are checked before the first one runs.
+    All settings are checked before the first one runs. The continuations run in the minimum's
+    ``dtype`` (``minimum_kw["dtype"]``, float32 by default).
     """
     pairs = [(float(e), int(b)) for e, b in settings]
     if not pairs:
         raise ValueError("settings must hold at least one (eta, batch_size) pair")
     m = escape.train_to_minimum(dataset, seed=seed, **(minimum_kw or {}))
+    dtype = (minimum_kw or {}).get("dtype", "float32")
     for e, b in pairs:  # validate every setting up front (a tiny dry run of the argument checks)
         escape.escape_runs(m, eta=e, batch_size=b, n_seeds=n_seeds, horizon=horizon, threshold=threshold,
-                           check_every=check_every, seed=seed, device=device, replicas=[0], dry_run=True)
+                           check_every=check_every, seed=seed, device=device, replicas=[0], dry_run=True, dtype=dtype)
     frames = []
     for e, b in pairs:
         r = escape.escape_runs(m, eta=e, batch_size=b, n_seeds=n_seeds, horizon=horizon, threshold=threshold,
-                               check_every=check_every, seed=seed, device=device)
+                               check_every=check_every, seed=seed, device=device, dtype=dtype)
         frames.append(pd.DataFrame({"dataset": dataset, "eta": e, "batch_size": b, "threshold": float(threshold),
                                     "replica": r.replicas, "steps": r.steps, "escaped": r.escaped,
                                     "exit_param": r.exit_param, "exit_loss": r.exit_loss}))

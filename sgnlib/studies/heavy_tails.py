@@ -121,9 +121,11 @@ class NetworkSpec:
     text_max_len: int = 48
     exclude: tuple = ()
     extra: dict = field(default_factory=dict)
+    dtype: str = "float32"
 
     def settings(self) -> dict:
-        return {"label": self.label, "model": self.model, "data": self.data, "batch_sizes": [int(b) for b in self.batch_sizes],
+        # dtype only when not float32: the keys of float32 units stay what they were before it existed
+        return ({"dtype": self.dtype} if self.dtype != "float32" else {}) | {"label": self.label, "model": self.model, "data": self.data, "batch_sizes": [int(b) for b in self.batch_sizes],
                 "width": self.width, "subset": self.subset, "epochs": self.epochs, "lr": self.lr,
                 "train_batch": self.train_batch, "text_max_len": self.text_max_len, "exclude": list(self.exclude),
                 "extra": dict(self.extra)}
@@ -142,6 +144,8 @@ def _check_spec(spec: NetworkSpec) -> None:
     known = set(data.available(present_only=False))
     if spec.data not in known:
         raise ValueError(f"unknown data set {spec.data!r}; valid: {', '.join(sorted(known))}")
+    if spec.dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64'; got {spec.dtype!r}")
     if not spec.batch_sizes or any(isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 1 for b in spec.batch_sizes):
         raise ValueError(f"batch_sizes must be positive integers; got {spec.batch_sizes!r}")
     if spec.subset is not None and (not isinstance(spec.subset, int) or spec.subset < max(spec.batch_sizes)):
@@ -166,8 +170,9 @@ def _datasets(spec: NetworkSpec, seed: int):
         te = torch.utils.data.TensorDataset(te.tensors[0][:n_test], te.tensors[1][:n_test])
         classes = int(torch.max(tr.tensors[1])) + 1
     else:
-        tr = data.image_dataset(spec.data, "train", subset=spec.subset, seed=dseed)
-        te = data.image_dataset(spec.data, "test", subset=1000, seed=dseed)
+        dt = getattr(torch, spec.dtype)
+        tr = data.image_dataset(spec.data, "train", subset=spec.subset, seed=dseed, dtype=dt)
+        te = data.image_dataset(spec.data, "test", subset=1000, seed=dseed, dtype=dt)
         kw = {"in_channels": tr.in_channels}
         classes = tr.num_classes
     if spec.width is not None:
@@ -274,7 +279,7 @@ def _compute_unit(spec, seed, n_batches, n_coords, method, level, device, progre
     tseed = streams.int_seed(seed, STUDY, net=spec.label, part="train") % 2**31
     run = train.train(spec.model, tr, data_key=data_key, num_classes=classes, model_kwargs=kw, epochs=spec.epochs,
                       batch_size=spec.train_batch, lr=spec.lr, seed=tseed, device=device, progress=progress,
-                      cache_root=None if cache_root is None else cache_root)
+                      cache_root=None if cache_root is None else cache_root, dtype=spec.dtype)
     model = run.model
     acc = train.evaluate(model, te, device=device)["accuracy"]
     cseed = streams.int_seed(seed, STUDY, net=spec.label, part="coords") % 2**31
@@ -553,9 +558,9 @@ LABELS = {"resnet20": "ResNet-20", "resnet32": "ResNet-32", "resnet56": "ResNet-
 def make_specs(*, cnn_models: Sequence[str], cnn_widths: Sequence[int | None], image_data: str, image_subset: int | None,
                cnn_batch: int, sweep_batches: Sequence[int], text_data: str | None, text_subset: int | None,
                text_width: int | None, text_batches: Sequence[int], text_layers: int = 2, epochs: int = 3,
-               lr: float = 0.05, train_batch: int = 64) -> list[NetworkSpec]:
+               lr: float = 0.05, train_batch: int = 64, dtype: str = "float32") -> list[NetworkSpec]:
     """The chapter's networks: each CNN at ``cnn_batch`` (the first also at every ``sweep_batches``), and the
-    transformer at ``text_batches`` (Table 2), its token and position embeddings not sampled."""
+    transformer at ``text_batches`` (Table 2), its token and position embeddings not sampled; all in ``dtype``."""
     if len(cnn_models) != len(cnn_widths):
         raise ValueError(f"cnn_widths has {len(cnn_widths)} entries for {len(cnn_models)} cnn_models")
     unknown = [m for m in cnn_models if m not in LABELS or m == "transformer"]
@@ -565,11 +570,12 @@ def make_specs(*, cnn_models: Sequence[str], cnn_widths: Sequence[int | None], i
     for i, (m, w) in enumerate(zip(cnn_models, cnn_widths)):
         bs = sorted({int(cnn_batch), *map(int, sweep_batches)}) if i == 0 else [int(cnn_batch)]
         out.append(NetworkSpec(LABELS[m], m, image_data, tuple(bs), width=w, subset=image_subset, epochs=epochs,
-                               lr=lr, train_batch=train_batch))
+                               lr=lr, train_batch=train_batch, dtype=dtype))
     if text_data:
         out.append(NetworkSpec(LABELS["transformer"], "transformer", text_data, tuple(int(b) for b in text_batches),
                                width=text_width, subset=text_subset, epochs=epochs, lr=lr, train_batch=train_batch,
-                               exclude=("embed", "pos"), extra={"n_layers": int(text_layers), "n_heads": 2, "dropout": 0.1}))
+                               exclude=("embed", "pos"), extra={"n_layers": int(text_layers), "n_heads": 2, "dropout": 0.1},
+                               dtype=dtype))
     return out
 
 

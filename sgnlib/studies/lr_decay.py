@@ -112,6 +112,7 @@ class Setup:
     test_subset: int | None = 1000
     lr: float = 0.1
     batch_size: int = 128
+    dtype: str = "float32"
 
     def __post_init__(self):
         from sgnlib import data, models
@@ -127,19 +128,27 @@ class Setup:
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not (0 < self.lr < math.inf):
             raise ValueError(f"lr must be a positive number; got {self.lr!r}")
         _check_int(self.batch_size, "batch_size", 1)
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {self.dtype!r}")
         if self.subset is not None and self.batch_size > self.subset:
             raise ValueError(f"batch_size {self.batch_size} exceeds the {self.subset} training examples of subset")
 
     def settings(self) -> dict:
-        return dataclasses.asdict(self)
+        out = dataclasses.asdict(self)
+        if self.dtype == "float32":
+            del out["dtype"]  # the keys of float32 units stay what they were before dtype existed
+        return out
 
     def datasets(self, seed: int):
         """(train set, test set, model keyword arguments, classes, train key, test key); subsets from the data stream."""
+        import torch
+
         from sgnlib import data
 
         dseed = streams.int_seed(seed, STUDY, part="data", data=self.data) % 2**31
-        tr = data.image_dataset(self.data, "train", subset=self.subset, seed=dseed)
-        te = data.image_dataset(self.data, "test", subset=self.test_subset, seed=dseed)
+        dt = getattr(torch, self.dtype)
+        tr = data.image_dataset(self.data, "train", subset=self.subset, seed=dseed, dtype=dt)
+        te = data.image_dataset(self.data, "test", subset=self.test_subset, seed=dseed, dtype=dt)
         kw = {"in_channels": tr.in_channels} | ({"width": int(self.width)} if self.width is not None else {})
         key = f"{self.data}/{{}}/subset={{}}/seed={dseed}"
         return tr, te, kw, tr.num_classes, key.format("train", self.subset), key.format("test", self.test_subset)
@@ -328,7 +337,7 @@ def branch_at_decay(setup: Setup, *, seed: int, before_epochs: int, after_epochs
     tseed = streams.int_seed(seed, STUDY, schedule="branch", run_seed=0) % 2**31
     total = before_epochs + after_epochs
     common = dict(data_key=key, num_classes=classes, model_kwargs=kw, batch_size=setup.batch_size, lr=setup.lr, seed=tseed,
-                  record_iterations=True, device=device, progress=progress, cache_root=cache_root)
+                  record_iterations=True, device=device, progress=progress, cache_root=cache_root, dtype=setup.dtype)
     trunk = train.train(setup.model, tr, epochs=before_epochs, **common)
     runs = {"decay": train.train(setup.model, tr, epochs=total, branch_from=trunk, **common,
                                  lr_schedule=train.LRSchedule("multistep", milestones=(before_epochs,), factor=float(factor))),
@@ -434,7 +443,7 @@ def schedule_study(setup: Setup, *, seed: int, epochs: int, run_seeds: Sequence[
             run = train.train(setup.model, tr, data_key=key, num_classes=classes, model_kwargs=kw, epochs=epochs,
                               batch_size=setup.batch_size, lr=setup.lr, lr_schedule=lr_s, batch_schedule=b_s, seed=tseed,
                               eval_dataset=te, eval_key=test_key, snapshot_epochs=[e for e in measured if e < epochs],
-                              device=device, progress=progress, cache_root=cache_root)
+                              device=device, progress=progress, cache_root=cache_root, dtype=setup.dtype)
             h = run.history
             rows.append(pd.DataFrame({k: h[k] for k in ("epoch", "lr", "batch_size", "train_loss", "eval_accuracy")})
                         .assign(schedule=name, run_seed=r))
