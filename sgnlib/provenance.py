@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import platform
 import sys
 from collections.abc import Mapping
@@ -42,6 +43,66 @@ def versions(packages=_PACKAGES) -> dict[str, str]:
     except ImportError:  # pragma: no cover
         out["device"] = "cpu"
     return out
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def machine() -> dict[str, object]:
+    """What a run's floating-point results may depend on: the CPU and its torch kernels, threads, BLAS, GPU.
+
+    ``cpu`` the CPU model; ``cpu_kernels`` torch's CPU capability (``torch.backends.cpu.get_cpu_capability()``:
+    which vectorised code paths ran, lowered by ``$ATEN_CPU_CAPABILITY``); ``torch_threads`` torch's
+    thread count in this process (a chapter may set its own: see its thread parameter); ``blas``
+    torch's BLAS and numpy's; ``gpu`` the CUDA device's name, or None; ``env`` the variables that
+    change kernels (``ATEN_CPU_CAPABILITY``, ``MKL_CBWR``, ``ONEDNN_MAX_CPU_ISA``,
+    ``OMP_NUM_THREADS``) where set.
+    """
+    import re
+
+    out: dict[str, object] = {"cpu": _cpu_model(), "cpu_kernels": "unknown", "torch_threads": None, "blas": "unknown",
+                              "gpu": None}
+    try:
+        import torch
+
+        out["cpu_kernels"] = torch.backends.cpu.get_cpu_capability()
+        out["torch_threads"] = torch.get_num_threads()
+        blas = re.findall(r"BLAS_INFO=(\w+)", torch.__config__.show())
+        out["blas"] = f"torch {blas[0] if blas else 'unknown'}"
+        out["gpu"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import numpy as np
+
+        out["blas"] = f"{out['blas']}, numpy {np.__config__.CONFIG['Build Dependencies']['blas']['name']}"
+    except (KeyError, AttributeError, TypeError):  # pragma: no cover
+        pass
+    out["env"] = {k: os.environ[k] for k in ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS")
+                  if k in os.environ}
+    return out
+
+
+def machine_text(record: Mapping) -> str:
+    """One line for a run record's machine: ``cpu · AMD EPYC · kernels AVX2 · 1 thread · torch mkl, numpy …``."""
+    m = record.get("machine")
+    if not m:
+        return str(record.get("device", "unknown"))
+    threads = m.get("chapter_threads")
+    threads = threads if isinstance(threads, int) and threads > 0 else m.get("torch_threads")
+    parts = [m["gpu"] if m.get("gpu") else "cpu", str(m.get("cpu")), f"kernels {m.get('cpu_kernels')}"]
+    if threads:
+        parts.append(f"{threads} thread{'s' if threads != 1 else ''}")
+    parts.append(str(m.get("blas")))
+    parts += [f"{k}={v}" for k, v in sorted((m.get("env") or {}).items())]
+    return " · ".join(parts)
 
 
 def show_versions(packages=_PACKAGES) -> None:
@@ -91,12 +152,15 @@ def write_run_metadata(
     seconds: float,
     overrides: Mapping | None = None,
     units: Mapping | None = None,
+    threads: int | None = None,
 ) -> dict:
     """Store the run record in ``nb.metadata["sgn_book"]`` and return it.
 
     The record holds the chapter name, profile, injected parameters, the ``-p``
     overrides among them, the run time in seconds, the device, the UTC time it
-    finished and the package versions (:func:`versions`); ``units`` (:func:`unit_costs`) what it
+    finished, the package versions (:func:`versions`), the machine (:func:`machine`: CPU model, torch's
+    CPU kernels, threads, BLAS, GPU; ``threads`` the torch thread count the chapter set itself, its
+    thread parameter, 0 or None for torch's default); ``units`` (:func:`unit_costs`) what it
     computed and what it loaded from the cache.
     """
     if not isinstance(chapter, str) or not chapter:
@@ -113,6 +177,7 @@ def write_run_metadata(
         "device": info.pop("device"),
         "finished": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "versions": info,
+        "machine": {**machine(), "chapter_threads": threads},
     }
     if units is not None:
         record["units"] = dict(units)

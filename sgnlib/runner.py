@@ -712,8 +712,10 @@ def execute_plan(plan: RunPlan, timeout: int | None = None) -> Path:
             raise RunFailed(f"{what} could not be executed: {type(exc).__name__}: {first}") from None
         elapsed = time.perf_counter() - start
         executed = nbformat.read(dst, as_version=4)
+        declared = {**parameters_cell(ch.source), **plan.parameters}
         write_run_metadata(
             executed,
+            threads=next((declared[k] for k in ("threads", "cpu_threads") if isinstance(declared.get(k), int)), None),
             chapter=ch.name,
             profile=plan.profile,
             parameters=plan.parameters,

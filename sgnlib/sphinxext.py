@@ -337,8 +337,10 @@ class RunsDirective(Directive):
 
     def run(self):
         env = self.state.document.settings.env
+        from sgnlib.provenance import machine_text
+
         records = run_records(Path(env.srcdir))
-        cols = ["chapter", "profile", "injected parameters", "run time", "from an empty cache", "device", "executed",
+        cols = ["chapter", "profile", "injected parameters", "run time", "from an empty cache", "machine", "executed",
                 "versions"]
         rows = []
         for rec in records:
@@ -346,7 +348,7 @@ class RunsDirective(Directive):
             params = ", ".join(f"{k}={v!r}" for k, v in sorted(rec["parameters"].items()))
             vers = ", ".join(f"{k} {rec['versions'][k]}" for k in ("python", "sgnlib", "torch", "numpy") if k in rec["versions"])
             rows.append([_doc_ref(rec["doc"]), rec["profile"], params, _duration(float(rec["seconds"])), _cost_text(rec),
-                         rec["device"], rec["finished"], vers])
+                         machine_text(rec), rec["finished"], vers])
         return [_table(cols, (14, 6, 28, 7, 14, 8, 11, 17), rows, ["sgn-runs"])]
 
 
