@@ -16,6 +16,19 @@ other parameters, is reported (a :class:`UnitCacheWarning` naming the file) and
 recomputed. Arrays of Python objects are refused when saved, so a unit can
 always be read back.
 
+What a key holds: exactly the settings that change a unit's numbers beyond rounding — the
+experiment's own settings (model, data and subset, schedules, sizes, seeds and stream names), the
+floating type (``dtype``: float32 and float64 runs are different results) and the study's
+version. What it does not hold: the device type, the CPU model and its kernels
+(``ATEN_CPU_CAPABILITY``), ``MKL_CBWR`` and, for units, the thread count. These move results
+only by rounding, and every checked output is shown to survive them (``tests/test_portability.py``:
+other CPU kernels and two threads print the same checked cells), so a unit computed on one
+machine, on a GPU or under ``torchrun`` (one thread per rank) is found by the next ``run`` on
+another (``tests/test_precompute.py``). One exception, kept for the record a cached network
+carries: :func:`sgnlib.train.train` adds the CPU thread count to a network's key, because
+float32 SGD amplifies rounding into another network. The machine a run used is recorded
+(:func:`sgnlib.provenance.machine`), not keyed.
+
 The default folder is ``results/cache/<namespace>`` under the repository root
 (``$SGN_CACHE_DIR`` overrides it); it is never committed.
 

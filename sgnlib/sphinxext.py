@@ -330,6 +330,19 @@ def _row(cells):
     return row
 
 
+def _second_run_text(path: Path, env) -> str:
+    """What the chapter's second execution under other CPU kernels says (:mod:`sgnlib.robustness`), or "not run"."""
+    from sgnlib import robustness
+    from sgnlib.provenance import read_run_metadata
+
+    second = robustness.second_run(path)
+    if second is None:
+        return "not run"
+    env.note_dependency(str(second))
+    table = robustness.compare(path, second)
+    return f"{robustness.summary(table)}; {robustness.record_text(read_run_metadata(second))}"
+
+
 class RunsDirective(Directive):
     """``sgn-runs``: the table of executed chapters."""
 
@@ -341,15 +354,15 @@ class RunsDirective(Directive):
 
         records = run_records(Path(env.srcdir))
         cols = ["chapter", "profile", "injected parameters", "run time", "from an empty cache", "machine", "executed",
-                "versions"]
+                "versions", "on other CPU kernels"]
         rows = []
         for rec in records:
             env.note_dependency(str(Path(env.srcdir) / f"{rec['doc']}.ipynb"))
             params = ", ".join(f"{k}={v!r}" for k, v in sorted(rec["parameters"].items()))
             vers = ", ".join(f"{k} {rec['versions'][k]}" for k in ("python", "sgnlib", "torch", "numpy") if k in rec["versions"])
             rows.append([_doc_ref(rec["doc"]), rec["profile"], params, _duration(float(rec["seconds"])), _cost_text(rec),
-                         machine_text(rec), rec["finished"], vers])
-        return [_table(cols, (14, 6, 28, 7, 14, 8, 11, 17), rows, ["sgn-runs"])]
+                         machine_text(rec), rec["finished"], vers, _second_run_text(Path(env.srcdir) / f"{rec['doc']}.ipynb", env)])
+        return [_table(cols, (12, 6, 24, 7, 12, 14, 10, 14, 16), rows, ["sgn-runs"])]
 
 
 def _duration(seconds: float) -> str:

@@ -153,7 +153,7 @@ def test_unknown_data_set_is_a_value_error(cache_dir):
 def test_top_hessian_eigenvalue_matches_dense_hessian_on_a_tiny_net(minimum):
     """Power iteration on Hessian-vector products finds the top eigenvalue of the (test-only) dense Hessian."""
     X, y = escape.load_data("ionosphere", "float64")
-    w = torch.as_tensor(minimum.flat, dtype=torch.float64)
+    w = torch.tensor(minimum.flat, dtype=torch.float64)
 
     def f(v):
         return escape.full_loss(escape._unflat(v.unsqueeze(0), list(minimum.sizes)), X, y, minimum.weight_decay)[0]
