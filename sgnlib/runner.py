@@ -497,6 +497,24 @@ def _check_output(path: Path, flag: str) -> Path:
     return path
 
 
+def _check_not_a_record(chapter: Chapter, profile: str, out: Path, changed: dict, replace: bool) -> None:
+    """``--output`` may name a committed record only as the runner itself would write it.
+
+    Another chapter's record, or this chapter's record of another profile, is refused; this
+    chapter's record of this profile is refused with overrides unless ``--replace`` is given.
+    """
+    for ch in chapters(chapter.root):
+        for prof in PROFILES:
+            if out != ch.output_path(prof).absolute():
+                continue
+            if ch.name != chapter.name or prof != profile:
+                raise RunnerError(f"--output {out} is the committed {prof} record of {ch.name}; "
+                                  f"chapter {chapter.name} ({profile}) may not overwrite it")
+            if changed and not replace:
+                raise RunnerError(f"--output {out} is the committed {profile} record and the run overrides "
+                                  f"{', '.join(sorted(changed))}; add --replace to replace the record")
+
+
 def plan_run(
     chapter: Chapter,
     profile: str,
@@ -515,6 +533,7 @@ def plan_run(
     changed = {k: params[k] for k in (overrides or {}) if isinstance(base[k], Expression) or base[k] != params[k]}
     if output is not None:
         out = _check_output(output, "--output")
+        _check_not_a_record(chapter, profile, out, changed, replace)
     elif changed and not replace:
         out = _check_output(override_run_path(chapter.root, profile, chapter.name), "the override run")
     else:

@@ -520,6 +520,30 @@ class TrainResult:
         return model.eval()
 
 
+def _snapshots_by_rerun(folder: Path, ckpt: dict, missing: list[int], build: Callable[[], torch.nn.Module],
+                        fit_kw: dict) -> None:
+    """Write the ``missing`` snapshots of the finished run in ``folder`` without touching its ``last.pt``.
+
+    The run is trained again in ``folder/_snapshot-rerun`` (an interruption resumes there), its
+    snapshots are moved into ``folder``, and its final weights are compared with the stored ones:
+    where they differ (a GPU's non-deterministic kernels, another CPU), the snapshots belong to
+    another trajectory and a warning says so.
+    """
+    import shutil
+
+    side = folder / "_snapshot-rerun"
+    side.mkdir(exist_ok=True)
+    net = build()
+    fit(net, checkpoint_dir=side, snapshot_epochs=missing, **fit_kw)
+    same = all(torch.equal(v.cpu(), ckpt["model"][k]) for k, v in net.state_dict().items())
+    for e in missing:
+        os.replace(side / f"snapshot-{e}.pt", folder / f"snapshot-{e}.pt")
+    shutil.rmtree(side, ignore_errors=True)
+    if not same:
+        warnings.warn(f"the snapshots added to {folder} come from a re-run whose final weights differ from the stored "
+                      "run's (non-deterministic kernels): they are not exactly that run's trajectory", stacklevel=3)
+
+
 #: Beside a finished run: how long its training took (a resumed run: the last part only).
 _COST_FILE = "cost.json"
 
@@ -628,21 +652,30 @@ def train(
     folder = Path(cache_root if cache_root is not None else default_cache_dir()) / "train" / unit_key(settings)
     last = folder / "last.pt"
     missing = [e for e in snapshot_epochs if e > 0 and not (folder / f"snapshot-{e}.pt").is_file()]
-    if last.is_file() and not missing:
+    ckpt, completed = None, 0
+    if last.is_file():
         try:
             ckpt = torch.load(last, map_location="cpu", weights_only=True)
-            done = isinstance(ckpt, dict) and ckpt.get("epoch") == epochs
+            completed = int(ckpt["epoch"]) if isinstance(ckpt, dict) else 0
         except Exception:
-            done = False  # fit reports it and starts afresh
-        if done:
-            notify("hit", "train", folder.name, folder, **_recorded_seconds(folder))
-            net.load_state_dict(ckpt["model"])
-            history = {k: list(v) for k, v in ckpt["history"].items()}
-            history["callbacks"] = []
-            return TrainResult(net.eval(), history, settings, folder, trained=False, model_kwargs=kwargs)
+            ckpt = None  # fit reports it and starts afresh
+    if ckpt is not None and completed == epochs:
+        if missing:
+            # A finished run is never deleted to add snapshots: they are made by a second training
+            # in a side folder (resumable), checked against the stored weights, then moved in.
+            check_may_compute("train", folder)
+            _snapshots_by_rerun(folder, ckpt, missing, lambda: models.build(model, **kwargs).to(DTYPES[dtype]), dict(
+                dataset=dataset, epochs=epochs, batch_size=batch_size, lr=lr, lr_schedule=lr_schedule,
+                batch_schedule=batch_schedule, loss=loss, seed=seed, device=device, eval_dataset=eval_dataset,
+                record_iterations=record_iterations, progress=progress, init_from=init_from))
+        notify("hit", "train", folder.name, folder, **_recorded_seconds(folder))
+        net.load_state_dict(ckpt["model"])
+        history = {k: list(v) for k, v in ckpt["history"].items()}
+        history["callbacks"] = []
+        return TrainResult(net.eval(), history, settings, folder, trained=False, model_kwargs=kwargs)
     check_may_compute("train", folder)  # $SGN_CACHE_REQUIRE: a run that should have been precomputed
-    if missing and last.is_file():
-        last.unlink()  # re-run from scratch to write the snapshots (the run is deterministic)
+    if ckpt is not None and any(e <= completed for e in missing):
+        last.unlink()  # an unfinished run past a missing snapshot: re-run it from scratch (the run is deterministic)
     folder.mkdir(parents=True, exist_ok=True)
     notify("start", "train", folder.name, folder)
     t0 = time.perf_counter()

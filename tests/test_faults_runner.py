@@ -331,6 +331,31 @@ def test_override_run_says_where_it_wrote_and_leaves_the_record(repo, capsys, mo
     assert _leftovers(repo) == [] and list(runtime.iterdir()) == []
 
 
+@pytest.mark.parametrize("argv, message", [
+    # issue 19: chapter 01 on chapter 02's quick page
+    (["run", "01", "--profile", "quick", "--output", "tests/notebooks/02_broken.ipynb"], "committed quick record of 02_broken"),
+    # this chapter's book record written by a quick run
+    (["run", "01", "--profile", "quick", "--output", "book/01_typed.ipynb"], "committed book record of 01_typed"),
+    # this chapter's own record, with overrides, without --replace
+    (["run", "01", "--profile", "quick", "-p", "n", "5", "--output", "tests/notebooks/01_typed.ipynb"], "add --replace"),
+])
+def test_output_naming_a_committed_record_follows_the_record_rules(repo, capsys, monkeypatch, argv, message):
+    """Issue 19: --output never overwrites another chapter's or profile's record, nor the own record with overrides."""
+    monkeypatch.chdir(repo)
+    records = [_reference(repo, "01_typed"), _reference(repo, "02_broken")]
+    code, err = _cli(capsys, *argv)
+    assert code == 2 and message in _one_line(err)
+    assert all(r.read_text() == '{"previous": "good"}' for r in records)
+
+
+def test_output_naming_the_own_record_with_replace_is_allowed(repo):
+    """--replace with overrides, or no overrides at all, may write the chapter's own record through --output."""
+    ch = runner.get_chapter("01")
+    record = ch.output_path("quick")
+    assert runner.plan_run(ch, "quick", {"n": 5}, output=record, replace=True).output == record
+    assert runner.plan_run(ch, "quick", output=record).output == record
+
+
 def test_relative_output_is_taken_from_the_current_folder(repo, monkeypatch):
     """A relative --output is fixed against the folder the command was typed in (papermill changes folder later)."""
     monkeypatch.chdir(repo.parent)

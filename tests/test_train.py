@@ -169,6 +169,31 @@ def test_cached_training_is_reused(tmp_path):
     assert third.trained and third.folder != first.folder
 
 
+def test_asking_a_finished_run_for_a_snapshot_never_deletes_it(tmp_path, monkeypatch):
+    """Issue 19: a snapshot missing from a finished run is made by a side re-run; last.pt stays, interrupted or not."""
+    ds = _features()
+    kw = dict(data_key="features64", num_classes=2, model_kwargs={"in_channels": 5, "width": 4}, epochs=3, batch_size=8,
+              lr=0.1, progress=False, cache_root=tmp_path)
+    first = train.train("mlp", ds, **kw)
+    last = first.folder / "last.pt"
+    stored = last.read_bytes()
+    real_fit = train.fit
+
+    def interrupted(*a, **k):  # the side re-run dies: the finished run must survive it
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "fit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train.train("mlp", ds, snapshot_epochs=[1], **kw)
+    assert last.read_bytes() == stored
+    monkeypatch.setattr(train, "fit", real_fit)
+    again = train.train("mlp", ds, snapshot_epochs=[1], **kw)
+    assert not again.trained and last.read_bytes() == stored and _same(again.model, first.model)
+    assert not (first.folder / "_snapshot-rerun").exists()
+    mid = again.snapshot(1)
+    assert not _same(mid, again.model) and not _same(mid, again.snapshot(0))
+
+
 def test_cpu_thread_count_keys_the_cache(tmp_path):
     """A network trained on the CPU with one thread count is not served to a run with another (the numbers differ)."""
     ds = _features()
