@@ -302,6 +302,20 @@ class Minimum:
             a = np.array(getattr(self, name), dtype=np.float64, copy=True)
             a.setflags(write=False)
             object.__setattr__(self, name, a)
+        sizes = [int(s) for s in self.sizes]
+        need = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        if len(sizes) < 2 or min(sizes) < 1 or self.flat.ndim != 1 or self.flat.size != need:
+            raise ValueError(f"sizes {tuple(self.sizes)} need {need} weights; the minimum holds {self.flat.size}")
+        if not np.isfinite(self.flat).all():
+            raise ValueError(f"the minimum's weights are not finite ({int((~np.isfinite(self.flat)).sum())} of "
+                             f"{self.flat.size} are NaN or infinite)")
+
+    @property
+    def weights_hash(self) -> str:
+        """SHA-256 (16 hex digits) of the weights: what cached escape runs are checked against."""
+        import hashlib
+
+        return hashlib.sha256(self.flat.tobytes() + repr(tuple(self.sizes)).encode()).hexdigest()[:16]
 
     @property
     def weight_decay(self) -> float:
@@ -493,6 +507,9 @@ def escape_runs(minimum: Minimum, *, eta: float, batch_size: int, n_seeds: int, 
 
     params = minimum.params(1, dtype, device)
     loss_min = float(full_loss(params, X, y, minimum.weight_decay)[0])
+    if not abs(loss_min - minimum.loss) <= 1e-3 * abs(minimum.loss) + 1e-6:
+        raise ValueError(f"the minimum's weights give the loss {loss_min:.6g} on {minimum.dataset}, not its recorded "
+                         f"{minimum.loss:.6g}: they are not the weights it was trained to")
 
     def compute() -> dict:
         keys = _keys(seed, stream, reps).to(device)
@@ -502,7 +519,8 @@ def escape_runs(minimum: Minimum, *, eta: float, batch_size: int, n_seeds: int, 
         return dict(zip(("steps", "escaped", "exit_param", "exit_loss"), out))
 
     if cache and replicas is None:
-        key = {"version": VERSION, "seed": int(seed), **settings}
+        # keyed by the weights too: two minima with the same training settings never share escape times
+        key = {"version": VERSION, "seed": int(seed), **settings, "weights": minimum.weights_hash}
         unit = UnitCache(RUN_STUDY).get_or_compute(key, compute)
     else:
         unit = compute()

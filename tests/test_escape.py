@@ -221,3 +221,42 @@ def test_no_api_moves_the_minimum_it_is_handed(minimum):
     for name in ("flat", "loss_trace", "grad_trace"):
         with pytest.raises(ValueError, match="read-only"):
             getattr(minimum, name)[0] = 0.0
+
+
+def _other(minimum, flat=None, sizes=None):
+    import dataclasses
+
+    return dataclasses.replace(minimum, flat=minimum.flat if flat is None else flat,
+                               sizes=minimum.sizes if sizes is None else sizes)
+
+
+def test_escape_cache_is_keyed_by_the_weights(minimum, monkeypatch):
+    """Issue 19: a Minimum with the same training settings but other weights never gets the first's escape times.
+
+    Weights far off (+0.5 everywhere) are refused by their loss; weights a little off are computed
+    afresh (a cache miss), the same weights again are a cache hit.
+    """
+    kw = dict(eta=0.3, batch_size=2, n_seeds=6, horizon=60, threshold=0.3, check_every=3, seed=1)
+    calls = []
+    real = escape._simulate
+    monkeypatch.setattr(escape, "_simulate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    escape.escape_runs(minimum, **kw)
+    escape.escape_runs(_other(minimum), **kw)
+    assert len(calls) == 1
+    nudged = minimum.flat.copy()
+    nudged[:3] += 1e-3
+    escape.escape_runs(_other(minimum, flat=nudged), **kw)
+    assert len(calls) == 2
+    with pytest.raises(ValueError, match="not the weights it was trained to"):
+        escape.escape_runs(_other(minimum, flat=minimum.flat + 0.5), **kw)
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda m: _other(m, flat=np.where(np.arange(m.flat.size) == 0, np.nan, m.flat)), "not finite"),
+    (lambda m: _other(m, flat=m.flat[:-1]), "need"),
+    (lambda m: _other(m, sizes=(m.sizes[0], 3, m.sizes[-1])), "need"),
+])
+def test_a_minimum_with_unusable_weights_is_refused(minimum, edit, match):
+    """Issue 19: NaN weights, or sizes that do not fit the weights, are one-line errors, not escapes at the first check."""
+    with pytest.raises(ValueError, match=match):
+        edit(minimum)
