@@ -525,10 +525,16 @@ def _cached_unit(cache, base: dict | None, part) -> dict | None:
     if cache is None or dict(base, part=part) not in cache:
         return None
     try:
-        return cache.load(dict(base, part=part))
+        unit = cache.load(dict(base, part=part))
     except Exception as exc:  # truncated, garbage or foreign file (the cache names it)
         warnings.warn(f"recomputing a damaged unit of the noise measurement: {exc}", stacklevel=4)
         return None
+    bad = [k for k, v in unit.items() if np.asarray(v).dtype.kind == "f" and not np.isfinite(v).all()]
+    if bad:  # a computed part is checked for finiteness before it is stored; a stored one is checked when read
+        warnings.warn(f"recomputing a unit of the noise measurement whose {', '.join(bad)} holds NaN or infinite "
+                      f"values (part {part!r} in {cache.folder})", stacklevel=4)
+        return None
+    return unit
 
 
 def _measure(model, loss_fn, dataset, *, batch_size, n_batches, coords, n_coords, seed, device, chunk_size, cache,
@@ -539,6 +545,9 @@ def _measure(model, loss_fn, dataset, *, batch_size, n_batches, coords, n_coords
     from sgnlib.train import batch_loader
 
     D = _check_measure_args(dataset, batch_size, n_batches, min_batches, chunk_size, bn_mode, seed, unit_batches)
+    if batch_size == D and not replacement:
+        raise ValueError(f"batch_size {batch_size} is the whole data set: without replacement every mini-batch is the "
+                         "full batch and the noise is rounding; use a smaller batch_size or replacement=True")
     loss, loss_name = _loss_callable(loss_fn)
     device = resolve_device(device)
     chosen = select_coords(model, coords, n_coords, seed)

@@ -210,6 +210,9 @@ def _check_input_dtype(dataset, dtype: torch.dtype, name: str) -> None:
 
 
 def _check_dataset(dataset, name: str = "dataset") -> int:
+    if isinstance(dataset, torch.Tensor):
+        raise ValueError(f"{name} is a bare tensor of shape {tuple(dataset.shape)}; pass a data set of (input, target) "
+                         "pairs, e.g. torch.utils.data.TensorDataset(X, y)")
     try:
         n = len(dataset)
     except TypeError as exc:

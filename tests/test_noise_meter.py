@@ -223,3 +223,35 @@ def test_bad_input(tiny):
         noise.measure_noise(net, "hinge", ds, **kw)
     with pytest.raises(ValueError, match="coords must be 'uniform', 'per_layer', 'all'"):
         noise.measure_noise(net, _ce, ds, coords="random", **kw)
+
+
+def test_degenerate_batches_and_bare_tensors_are_refused(tiny):
+    """Issue 19: B = D without replacement makes every batch the full batch (noise = rounding); a bare tensor is no data set."""
+    net, ds = tiny
+    kw = dict(n_batches=50, n_coords=5, progress=False)
+    with pytest.raises(ValueError, match="batch_size 200 is the whole data set"):
+        noise.measure_noise(net, _ce, ds, batch_size=200, **kw)
+    with_replacement = noise.measure_noise(net, _ce, ds, batch_size=200, replacement=True, **kw)
+    assert np.abs(with_replacement.noise).max() > 1e-6  # resampled batches do differ from the full batch
+    with pytest.raises(ValueError, match=r"dataset is a bare tensor of shape \(200, 6\)"):
+        noise.measure_noise(net, _ce, ds.tensors[0], batch_size=8, **kw)
+
+
+def test_a_cached_unit_with_nan_is_recomputed_not_served(tiny, tmp_path):
+    """Issue 19: a stored part holding NaN (a poisoned file) is reported and recomputed, as a computed part would be refused."""
+    net, ds = tiny
+    kw = dict(batch_size=8, n_batches=50, n_coords=5, seed=3, progress=False)
+    cache = UnitCache("noise-nan", root=tmp_path)
+    ref = noise.measure_noise(net, _ce, ds, cache=cache, **kw)
+    for path in cache.folder.glob("*.npz"):
+        with np.load(path, allow_pickle=False) as z:
+            arrays = dict(z)
+        for k, v in arrays.items():
+            if v.dtype.kind == "f" and v.size > 1:
+                v = v.copy()
+                v.flat[0] = np.nan
+                arrays[k] = v
+        np.savez(path, **arrays)
+    with pytest.warns(UserWarning, match="NaN or infinite"):
+        again = noise.measure_noise(net, _ce, ds, cache=cache, **kw)
+    np.testing.assert_array_equal(again.noise, ref.noise)
