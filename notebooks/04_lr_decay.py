@@ -55,7 +55,7 @@
 #   **{glue:text}`ch04_m_upd_verdict`** across the study's first milestone (median ratio
 #   {glue:text}`ch04_m_upd_median`), **{glue:text}`ch04_fig_upd_verdict`** in Figure 2.
 # * The gradient noise $u_k$ after the decay is smaller than without it at the same epoch:
-#   **{glue:text}`ch04_fig_vs_verdict`** (median ratio {glue:text}`ch04_fig_vs_median`); smaller than at
+#   **{glue:text}`ch04_fig_vs_verdict`** over {glue:text}`ch04_fig_vs_n` trunks (ratio {glue:text}`ch04_fig_vs_ratio`); smaller than at
 #   the branch point: **{glue:text}`ch04_fig_grad_verdict`** with the decay,
 #   **{glue:text}`ch04_fig_ctrl_verdict`** without it.
 # * A batch increase shrinks $u_k$ itself: **{glue:text}`ch04_m_batch_verdict`** (median ratio
@@ -84,6 +84,7 @@ fig_width = 4             # its base width (None: the paper's)
 fig_before = 6            # epochs before the decay (the paper: 280)
 fig_after = 1             # epochs after it (the paper: 1)
 fig_factor = 0.1          # the decay (the paper: 0.1)
+fig_trunks = 8            # independent trunks, each with its two branches (the paper: 1); the unit of its verdicts
 fig_batches = 200         # mini-batches per noise measurement of Figure 2
 model = "resnet20"        # the schedule study's network (the paper: resnet20)
 width = 4                 # its base width (None: the paper's 16)
@@ -122,12 +123,21 @@ print(f"profile={profile}, device={device}, {data}: {subset} training examples")
 # decay is the only difference. The noise of the same {glue:text}`ch04_n_coords` sampled parameters
 # is measured on the same {glue:text}`ch04_fig_batches` mini-batches of B = {glue:text}`ch04_batch`
 # at the branch point ("before") and at the end of each branch.
+#
+# One trunk is one trajectory, and SGD at this learning rate is chaotic: the same trunk trained on
+# another CPU (other float32 kernels) is another network, and its 100 parameters share its fate. So
+# the experiment is repeated on {glue:text}`ch04_fig_trunks` independent trunks (own initial weights,
+# data order, sampled parameters and mini-batches), and every Figure 2 verdict is a test over the
+# trunks: the median ratio after / before of each trunk, its logarithm, and an exact sign-flip test
+# that their mean is below 0. The figure and the per-parameter table show the first trunk.
 
 # %%
-branch = lr_decay.branch_at_decay(fig_setup, seed=seed, before_epochs=fig_before, after_epochs=fig_after,
+branches = lr_decay.branch_trunks(fig_setup, seed=seed, trunks=fig_trunks, before_epochs=fig_before, after_epochs=fig_after,
                                   factor=fig_factor, n_batches=fig_batches, n_coords=n_coords, device=device)
+branch = branches[0]
 pairs = [("before", "after decay"), ("before", "no decay"), ("no decay", "after decay")]
 fig_table = lr_decay.attenuation_summary(branch.amplitude, pairs, stats_=("iqr", "sigma", "update_iqr"), level=level)
+trunks = lr_decay.trunk_table(branches, pairs)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Figure 2 again. Top: the gradient noise $u_k$ of one sampled parameter (the one whose IQR ratio after / before the decay is the median of all) over the same mini-batches, at the branch point, after the decayed branch, and after the branch without decay. Bottom left: the per-iteration training loss of both branches (dotted: the decay). Bottom right: the IQR of every sampled parameter after against before, for both branches (grey: no change).", "name": "fig-lr-decay-branch"}}
 plotting.decay_branch_panels(**branch.figure_data("iqr"))
@@ -137,45 +147,49 @@ plotting.plt.show()
 # NBVAL_CHECK_OUTPUT
 print(fig_table[["before", "after", "stat", "compared", "dropped", "median", "lo", "hi"]].round(3).to_string(index=False))
 
+# %%
+# NBVAL_CHECK_OUTPUT
+print(lr_decay.trunk_summary(trunks).round(3).to_string(index=False))
+
 # %% tags=["hide-input"]
-v_grad = lr_decay.attenuation_verdict(branch.amplitude, "before", "after decay")
-v_ctrl = lr_decay.attenuation_verdict(branch.amplitude, "before", "no decay")
-v_vs = lr_decay.attenuation_verdict(branch.amplitude, "no decay", "after decay")
-v_upd = lr_decay.attenuation_verdict(branch.amplitude, "before", "after decay", stat="update_iqr")
-for name, v in (("fig_grad", v_grad), ("fig_ctrl", v_ctrl), ("fig_vs", v_vs), ("fig_upd", v_upd)):
-    v.glue(f"ch04_{name}")
+checks = {"fig_grad": ("before", "after decay", "iqr"), "fig_ctrl": ("before", "no decay", "iqr"),
+          "fig_vs": ("no decay", "after decay", "iqr"), "fig_upd": ("before", "after decay", "update_iqr")}
+for name, (before, after, stat) in checks.items():
+    lr_decay.trunk_verdict(trunks, before, after, stat=stat).glue(f"ch04_{name}")
+    first = lr_decay.attenuation_verdict(branch.amplitude, before, after, stat=stat).numbers  # trunk 0, described
+    report.glue_numbers(f"ch04_fig0_{name[4:]}", **{k: first[k] for k in ("k", "n", "median", "median_lo", "median_hi")})
 alpha = branch.amplitude.groupby("point")["alpha"].median()
 report.glue_numbers("ch04", fig_model=f"{fig_model} of width {fig_width}", fig_before=str(fig_before),
                     fig_after=str(fig_after), fig_factor=f"{fig_factor:g}", fig_batches=str(fig_batches), lr=f"{lr:g}",
-                    batch=str(batch_size), n_coords=str(n_coords), alpha_before=fmt(alpha["before"]),
+                    batch=str(batch_size), n_coords=str(n_coords), fig_trunks=str(fig_trunks), alpha_before=fmt(alpha["before"]),
                     alpha_decay=fmt(alpha["after decay"]), alpha_nodecay=fmt(alpha["no decay"]))
 
 # %% [markdown]
 # **Gradient units, against the same epoch without decay** (the paper's comparison, its panels b
-# and c). With the decay, the IQR of the gradient noise is smaller than without it for
-# {glue:text}`ch04_fig_vs_k` of {glue:text}`ch04_fig_vs_n` parameters (share {glue:text}`ch04_fig_vs_share`,
-# 95 % interval {glue:text}`ch04_fig_vs_lo`–{glue:text}`ch04_fig_vs_hi`); the median ratio with / without
-# is {glue:text}`ch04_fig_vs_median` ({glue:text}`ch04_fig_vs_median_lo`–{glue:text}`ch04_fig_vs_median_hi`).
-# Criterion: {glue:text}`ch04_fig_vs_criterion`. Verdict: **{glue:text}`ch04_fig_vs_verdict`**
-# (misses: {glue:text}`ch04_fig_vs_misses`).
+# and c). Over the {glue:text}`ch04_fig_vs_n` trunks, the median parameter's IQR is smaller with the
+# decay than without it in {glue:text}`ch04_fig_vs_k` (geometric mean of the trunks' median ratios
+# {glue:text}`ch04_fig_vs_ratio`, p = {glue:text}`ch04_fig_vs_p`). Criterion:
+# {glue:text}`ch04_fig_vs_criterion`. Verdict: **{glue:text}`ch04_fig_vs_verdict`** (misses:
+# {glue:text}`ch04_fig_vs_misses`). In the first trunk alone, {glue:text}`ch04_fig0_vs_k` of
+# {glue:text}`ch04_fig0_vs_n` parameters are smaller, median ratio {glue:text}`ch04_fig0_vs_median`
+# ({glue:text}`ch04_fig0_vs_median_lo`–{glue:text}`ch04_fig0_vs_median_hi`).
 #
-# **Gradient units, against the branch point.** After the decay the IQR is smaller than at the branch
-# point for {glue:text}`ch04_fig_grad_k` of {glue:text}`ch04_fig_grad_n` parameters, median ratio
-# {glue:text}`ch04_fig_grad_median` ({glue:text}`ch04_fig_grad_median_lo`–{glue:text}`ch04_fig_grad_median_hi`):
-# **{glue:text}`ch04_fig_grad_verdict`** (misses: {glue:text}`ch04_fig_grad_misses`). Without the decay,
-# over the same epoch(s), it is smaller for {glue:text}`ch04_fig_ctrl_k` of {glue:text}`ch04_fig_ctrl_n`,
-# median ratio {glue:text}`ch04_fig_ctrl_median`
-# ({glue:text}`ch04_fig_ctrl_median_lo`–{glue:text}`ch04_fig_ctrl_median_hi`):
-# **{glue:text}`ch04_fig_ctrl_verdict`**. So the two comparisons can disagree: the gradient noise may be
-# no smaller after the decay than before it and still be smaller than where the run without decay has
-# gone by then. At given weights $u_k$ does not see η; the difference between the branches is where
-# one epoch at the two rates took the weights. The median tail index α of the sampled parameters is
+# **Gradient units, against the branch point.** After the decay the median parameter's IQR is smaller
+# than at the branch point in {glue:text}`ch04_fig_grad_k` of {glue:text}`ch04_fig_grad_n` trunks
+# (geometric mean ratio {glue:text}`ch04_fig_grad_ratio`): **{glue:text}`ch04_fig_grad_verdict`**
+# (misses: {glue:text}`ch04_fig_grad_misses`). Without the decay, over the same epoch(s), in
+# {glue:text}`ch04_fig_ctrl_k` of {glue:text}`ch04_fig_ctrl_n` (ratio {glue:text}`ch04_fig_ctrl_ratio`):
+# **{glue:text}`ch04_fig_ctrl_verdict`** (misses: {glue:text}`ch04_fig_ctrl_misses`). These are the
+# verdicts one trunk could not settle: in the first trunk the ratios are
+# {glue:text}`ch04_fig0_grad_median` with and {glue:text}`ch04_fig0_ctrl_median` without the decay, and
+# the same trunk trained under other CPU kernels gave other words (see the runs page). At given
+# weights $u_k$ does not see η; the difference between the branches is where one epoch at the two
+# rates took the weights. The median tail index α of the first trunk's sampled parameters is
 # {glue:text}`ch04_alpha_before` at the branch point, {glue:text}`ch04_alpha_decay` after the decay and
 # {glue:text}`ch04_alpha_nodecay` without it.
 #
-# **Update units.** The update noise $\eta u_k$ is smaller after the decay for
-# {glue:text}`ch04_fig_upd_k` of {glue:text}`ch04_fig_upd_n` parameters, median ratio
-# {glue:text}`ch04_fig_upd_median` ({glue:text}`ch04_fig_upd_median_lo`–{glue:text}`ch04_fig_upd_median_hi`):
+# **Update units.** The update noise $\eta u_k$ of the median parameter is smaller after the decay in
+# {glue:text}`ch04_fig_upd_k` of {glue:text}`ch04_fig_upd_n` trunks (ratio {glue:text}`ch04_fig_upd_ratio`):
 # verdict **{glue:text}`ch04_fig_upd_verdict`**. This ratio is the gradient ratio times
 # {glue:text}`ch04_fig_factor` exactly, so it says nothing beyond the arithmetic of
 # {eq}`eq-lrd-step`: Figure 2's "lower noise amplitude" is true of the update by construction,
@@ -316,9 +330,9 @@ report.glue_numbers("ch04", m1=str(m1), m1_next=str(m1 + 1), n_test=str(study.se
 # by arithmetic (**{glue:text}`ch04_m_upd_verdict`** in the study, **{glue:text}`ch04_fig_upd_verdict`**
 # in Figure 2); on $u_k$ it acts only through the weights, and whether that shows is read against the
 # controls: in Figure 2, smaller with the decay than without it at the same epoch
-# **{glue:text}`ch04_fig_vs_verdict`** (median ratio {glue:text}`ch04_fig_vs_median`), while against the
+# **{glue:text}`ch04_fig_vs_verdict`** (ratio {glue:text}`ch04_fig_vs_ratio` over trunks), while against the
 # branch point **{glue:text}`ch04_fig_grad_verdict`** with the decay and **{glue:text}`ch04_fig_ctrl_verdict`**
-# without it (median ratios {glue:text}`ch04_fig_grad_median` and {glue:text}`ch04_fig_ctrl_median`);
+# without it (ratios {glue:text}`ch04_fig_grad_ratio` and {glue:text}`ch04_fig_ctrl_ratio`);
 # across the study's first milestone
 # **{glue:text}`ch04_m_grad_verdict`** against **{glue:text}`ch04_m_ctrl_verdict`** for the constant
 # runs, median ratios {glue:text}`ch04_m_grad_median` and {glue:text}`ch04_m_ctrl_median`.
@@ -341,7 +355,9 @@ report.glue_numbers("ch04", m1=str(m1), m1_next=str(m1 + 1), n_test=str(study.se
 # * Figure 2, gradient noise smaller than at the branch point, with the decay:
 #   **{glue:text}`ch04_fig_grad_verdict`** (misses: {glue:text}`ch04_fig_grad_misses`); without it:
 #   **{glue:text}`ch04_fig_ctrl_verdict`** (misses: {glue:text}`ch04_fig_ctrl_misses`); criterion:
-#   {glue:text}`ch04_fig_grad_criterion`.
+#   {glue:text}`ch04_fig_grad_criterion`. (The Figure 2 verdicts are over trunks; over the 100
+#   parameters of one trunk, two of them changed word when that trunk was trained under other CPU
+#   kernels.)
 # * Study, first milestone — decay, gradient noise: **{glue:text}`ch04_m_grad_verdict`** (misses:
 #   {glue:text}`ch04_m_grad_misses`); decay, update noise: **{glue:text}`ch04_m_upd_verdict`** (misses:
 #   {glue:text}`ch04_m_upd_misses`); batch increase: **{glue:text}`ch04_m_batch_verdict`** (misses:

@@ -116,9 +116,11 @@ def _plan_04(p: dict) -> list[list[Task]]:
                                p["batch_size"], p["dtype"])
     study_setup = lr_decay.Setup(p["model"], p["data"], p["width"], p["subset"], p["test_subset"], p["lr"], p["batch_size"],
                                  p["dtype"])
-    tasks = [Task("Figure 2: trunk, two branches, three measurements", lr_decay.branch_at_decay,
+    tasks = [Task(f"Figure 2: trunk {t}, two branches, three measurements", lr_decay.branch_at_decay,
                   dict(setup=fig_setup, seed=p["seed"], before_epochs=p["fig_before"], after_epochs=p["fig_after"],
-                       factor=p["fig_factor"], n_batches=p["fig_batches"], n_coords=p["n_coords"], device=p["device"]))]
+                       factor=p["fig_factor"], n_batches=p["fig_batches"], n_coords=p["n_coords"], device=p["device"],
+                       trunk=t))
+             for t in range(p["fig_trunks"])]
     tasks += [Task(f"schedule {s}, run seed {r}", lr_decay.schedule_study,
                    dict(setup=study_setup, seed=p["seed"], epochs=p["epochs"], run_seeds=[r], milestones=p["milestones"],
                         factor=p["factor"], schedules=[s], n_batches=p["n_batches"], n_coords=p["n_coords"],

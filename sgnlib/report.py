@@ -138,14 +138,16 @@ def table(df, digits: int = 2, index: bool = False):
 
 # --------------------------------------------------------------------------- verdicts
 
-_WORDS = ("holds", "marginal", "fails")
+_WORDS = ("holds", "marginal", "fails", "cannot tell")
 
 
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of one stated criterion.
 
-    ``word`` is ``"holds"``, ``"marginal"`` or ``"fails"``; ``criterion`` says in
+    ``word`` is ``"holds"``, ``"marginal"``, ``"fails"`` or ``"cannot tell"`` (the test has no
+    power at the sample size given: even the most extreme data could not reach its marginal
+    level; the misses say why); ``criterion`` says in
     words what was tested at which level and where "marginal" begins; ``numbers``
     holds the formatted numbers behind it; ``misses`` names every point that
     missed (empty when none did).
@@ -280,6 +282,50 @@ def share_above(k: int, n: int, p0: float = 0.5, *, level: float = 0.01, margina
                  f"(marginal for {level:g} ≤ p < {marginal_level:g})")
     numbers = {"share": fmt(k / n), "lo": fmt(lo), "hi": fmt(hi), "p": sig3(p), "k": str(int(k)), "n": str(int(n))}
     misses = () if word == "holds" else (f"{what} {fmt(k / n)} of {int(n)}, p = {sig3(p)}",)
+    return Verdict(word, criterion, numbers, misses)
+
+
+def sign_flip_below(values, threshold: float = 0.0, *, level: float = 0.01, marginal_level: float = 0.05,
+                    what: str = "mean", unit: str = "seeds", labels=None, show=None) -> Verdict:
+    """Is the mean of ``values`` (one per independent replication) below ``threshold``?
+
+    Exact one-sided sign-flip randomisation test: under the null, ``values - threshold`` is
+    symmetric about 0, so each of the ``2^n`` sign patterns is equally likely; the p-value is the
+    share of patterns whose mean is at most the observed one (exact for n ≤ 16, else 2^16 patterns
+    drawn from a fixed stream). Its reference distribution is that of the null at this very ``n``,
+    not an asymptotic law. Holds at p < ``level``, marginal up to ``marginal_level``. The smallest
+    attainable p is ``2^-n``: when it is not below ``marginal_level`` the word is "cannot tell"
+    (the misses say how many replications the test needs). Every replication on the wrong side is
+    a miss, shown as ``show(value)`` (default: the value to 3 digits).
+    """
+    if not 0 < level < marginal_level < 1:
+        raise ValueError(f"need 0 < level < marginal_level < 1; got {level}, {marginal_level}")
+    d = np.asarray(values, dtype=float).ravel() - float(threshold)
+    if d.size == 0 or not np.isfinite(d).all():
+        raise ValueError(f"values must be a non-empty list of finite numbers; got {values!r}")
+    n = d.size
+    names = _labels(labels, n)
+    need = int(np.ceil(np.log2(1 / marginal_level) + 1e-12))
+    criterion = (f"the {what} is below {fmt(threshold)} by a one-sided exact sign-flip test over {n} {unit} at p < {level:g} "
+                 f"(marginal for {level:g} ≤ p < {marginal_level:g})")
+    show = show or (lambda x: fmt(x, 3))
+    above = tuple(f"{names[i]}: {show(d[i] + threshold)}" for i in range(n) if d[i] >= 0)
+    numbers = {"mean": fmt(d.mean() + threshold, 3), "k": str(int((d < 0).sum())), "n": str(n)}
+    if 2.0 ** -n >= marginal_level:
+        numbers["p"] = "none"
+        return Verdict("cannot tell", criterion, numbers,
+                       (f"{n} {unit} cannot reach p < {marginal_level:g} (the smallest attainable p is 2^-{n}); "
+                        f"the test needs at least {need}",) + above)
+    if n <= 16:
+        signs = 1 - 2 * ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1)
+    else:
+        signs = np.random.default_rng(0).choice([-1, 1], size=(2 ** 16, n))
+    means = (signs * np.abs(d)).mean(axis=1)
+    p = float((means <= d.mean() + 1e-12 * np.abs(d).max()).mean())
+    numbers["p"] = sig3(p)
+    word = "holds" if p < level else "marginal" if p < marginal_level else "fails"
+    # every replication on the wrong side is a miss, whatever the word; a word short of holds with none says its p
+    misses = above if above or word == "holds" else (f"p = {sig3(p)}",)
     return Verdict(word, criterion, numbers, misses)
 
 

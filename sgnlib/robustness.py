@@ -27,7 +27,7 @@ __all__ = ["SECOND_RUNS", "glued", "key_finding_names", "compare", "summary", "s
 SECOND_RUNS = Path("robustness") / "kernels-default"
 
 _GLUE_MIME = "application/papermill.record/text/plain"
-_WORDS = ("holds", "marginal", "fails", "partly")
+_WORDS = ("holds", "marginal", "fails", "partly", "cannot tell")
 
 
 def _read(nb):

@@ -388,7 +388,7 @@ def _cost_text(rec: dict) -> str:
 # --- the claims scoreboard -----------------------------------------------------------------------
 
 #: Our verdict words (sgnlib.report.Verdict) as the scoreboard reads them.
-VERDICT_WORDS = {"holds": "reproduced", "marginal": "partly", "fails": "contradicted"}
+VERDICT_WORDS = {"holds": "reproduced", "marginal": "partly", "fails": "contradicted", "cannot tell": "undecided"}
 NOT_TESTED = "not yet tested"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 _CLAIM_FIELDS = {"id", "claim", "paper", "chapter", "section", "verdict", "number"}
@@ -447,7 +447,8 @@ def load_claims(path: Path) -> list[dict]:
 
 def combine_verdicts(words: list[str]) -> str:
     """The scoreboard's word for one claim tested by several verdicts: all hold → reproduced, all fail →
-    contradicted, anything else (a marginal one, or some hold and some fail) → partly."""
+    contradicted, all "cannot tell" → undecided, anything else (a marginal one, or some hold and some fail,
+    or some undecided) → partly."""
     if not words:
         return NOT_TESTED
     bad = [w for w in words if w not in VERDICT_WORDS]
@@ -457,6 +458,8 @@ def combine_verdicts(words: list[str]) -> str:
         return VERDICT_WORDS["holds"]
     if all(w == "fails" for w in words):
         return VERDICT_WORDS["fails"]
+    if all(w == "cannot tell" for w in words):
+        return VERDICT_WORDS["cannot tell"]
     return VERDICT_WORDS["marginal"]
 
 

@@ -90,6 +90,7 @@ def test_glue_values_reads_what_the_prose_shows(tmp_path):
 @pytest.mark.parametrize("words, expected", [
     (["holds"], "reproduced"), (["holds", "holds"], "reproduced"), (["fails", "fails"], "contradicted"),
     (["marginal"], "partly"), (["holds", "fails"], "partly"), (["holds", "marginal"], "partly"), ([], "not yet tested"),
+    (["cannot tell"], "undecided"), (["holds", "cannot tell"], "partly"),
 ])
 def test_combine_verdicts(words, expected):
     """Verdict words map to reproduced / partly / contradicted; a mix is 'partly'; none is 'not yet tested'."""

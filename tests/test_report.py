@@ -113,3 +113,24 @@ def test_table_renders_html_not_pipes():
 
     html = report.table(pd.DataFrame({"a": [1.234, -2.0], "b": ["x", "y"]})).to_html()
     assert "<table" in html and "1.23" in html and "\u22122.00" in html and "|" not in html
+
+
+def test_sign_flip_below_is_exact_against_its_own_null():
+    """The sign-flip p-value is the exact null probability at this n: all 8 below → 1/256; its size is at most the level."""
+    v = report.sign_flip_below([-1.0, -2, -0.5, -1, -3, -1, -2, -1])
+    assert v.word == "holds" and v.numbers["p"] == report.sig3(1 / 256) and v.misses == ()
+    # simulated size under a symmetric null (the replication is the unit): rejections at 1 % stay below 1 %
+    rng = np.random.default_rng(5)
+    rejected = np.mean([report.sign_flip_below(rng.standard_t(3, 8)).word == "holds" for _ in range(2000)])
+    assert rejected <= 0.01 + 3 * np.sqrt(0.01 * 0.99 / 2000)
+    # one replication on the wrong side is named as a miss even when the verdict holds
+    one = report.sign_flip_below([-1.0, -2, 0.5, -1, -3, -1, -2, -1], labels=list("abcdefgh"))
+    assert one.word == "holds" and one.misses == ("c: 0.500",)
+
+
+def test_sign_flip_below_cannot_tell_without_power():
+    """With n replications the smallest p is 2^-n: 4 cannot reach 0.05 (cannot tell), 5 can (at most marginal)."""
+    v = report.sign_flip_below([-1.0, -1, -1, -1])
+    assert v.word == "cannot tell" and "needs at least 5" in v.misses[0] and v.numbers["p"] == "none"
+    assert report.sign_flip_below([-1.0, -1, -1, -1, -1]).word == "marginal"
+    assert report.sign_flip_below([1.0, 2, 1, 3, 1, 2, 1, 1]).word == "fails"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from sgnlib import train
+from sgnlib import report, train
 from sgnlib.studies import lr_decay as L
 
 TINY = dict(width=2, subset=64, test_subset=32, lr=0.1, batch_size=8)
@@ -197,3 +197,20 @@ def test_decay_branch_panels_draws_figure_2(branch):
     plt.close(fig)
     with pytest.raises(ValueError, match="non-empty"):
         plotting.decay_branch_panels({}, {"a": ([0], [1])})
+
+
+def test_trunk_verdict_takes_the_trunk_as_the_unit():
+    """Figure 2 over trunks (issue 17): 8 trunks whose median ratio drops hold, however many parameters each has;
+    a trunk that does not drop is a named miss; 2 trunks cannot tell."""
+    rows = [{"trunk": t, "before": "before", "after": "after decay", "stat": "iqr", "unit": "gradient", "compared": 100,
+             "median": m, "log_median": float(np.log(m))} for t, m in enumerate([0.8, 0.9, 0.7, 0.85, 0.75, 0.6, 0.9, 1.02])]
+    table = pd.DataFrame(rows)
+    v = L.trunk_verdict(table, "before", "after decay")
+    assert v.word == "holds" and v.numbers["k"] == "7" and v.numbers["n"] == "8"
+    assert v.misses == ("trunk 7 median ratio: 1.020",)
+    assert v.numbers["ratio"] == report.fmt(float(np.exp(np.log(table["median"]).mean())), 3)
+    assert L.trunk_verdict(table[table.trunk < 2], "before", "after decay").word == "cannot tell"
+    s = L.trunk_summary(table)
+    assert s.loc[0, "trunks"] == 8 and s.loc[0, "below_1"] == 7
+    with pytest.raises(ValueError, match="no trunk rows"):
+        L.trunk_verdict(table, "before", "no decay")

@@ -49,6 +49,10 @@ from sgnlib import report, stable, stats, streams
 from sgnlib.stats import median_interval  # re-exported: the study states its intervals with it
 
 __all__ = [
+    "branch_trunks",
+    "trunk_summary",
+    "trunk_table",
+    "trunk_verdict",
     "VERSION",
     "STUDY",
     "SCHEDULES",
@@ -313,7 +317,7 @@ def _measure(model, tr, *, batch_size, n_batches, n_coords, seed, device, progre
 
 def branch_at_decay(setup: Setup, *, seed: int, before_epochs: int, after_epochs: int = 1, factor: float = 0.1,
                     n_batches: int = 100, n_coords: int = 100, device: str = "auto", progress: bool = False,
-                    cache_root=None) -> Branch:
+                    cache_root=None, trunk: int = 0) -> Branch:
     """Train to the decay, branch with and without a learning-rate decay by ``factor``, measure the noise.
 
     The trunk trains ``before_epochs`` epochs at ``setup.lr``; both branches start from its last
@@ -321,7 +325,8 @@ def branch_at_decay(setup: Setup, *, seed: int, before_epochs: int, after_epochs
     order: the trunk's stream). The noise of ``n_coords`` sampled coordinates is measured on
     ``n_batches`` mini-batches of ``setup.batch_size`` (the same coordinates and batches at the
     three points) after the trunk ("before", epoch ``before_epochs``) and after each branch
-    (epoch ``before_epochs + after_epochs``).
+    (epoch ``before_epochs + after_epochs``). ``trunk`` numbers independent repetitions: each
+    has its own initial weights, data order, coordinates and mini-batches (its own streams).
     """
     from sgnlib import train
 
@@ -334,7 +339,8 @@ def branch_at_decay(setup: Setup, *, seed: int, before_epochs: int, after_epochs
     _check_int(n_batches, "n_batches", 50)
     _check_int(n_coords, "n_coords", 1)
     tr, _, kw, classes, key, _ = setup.datasets(seed)
-    tseed = streams.int_seed(seed, STUDY, schedule="branch", run_seed=0) % 2**31
+    index = _check_int(trunk, "trunk", 0)
+    tseed = streams.int_seed(seed, STUDY, schedule="branch", run_seed=index) % 2**31
     total = before_epochs + after_epochs
     common = dict(data_key=key, num_classes=classes, model_kwargs=kw, batch_size=setup.batch_size, lr=setup.lr, seed=tseed,
                   record_iterations=True, device=device, progress=progress, cache_root=cache_root, dtype=setup.dtype)
@@ -342,7 +348,7 @@ def branch_at_decay(setup: Setup, *, seed: int, before_epochs: int, after_epochs
     runs = {"decay": train.train(setup.model, tr, epochs=total, branch_from=trunk, **common,
                                  lr_schedule=train.LRSchedule("multistep", milestones=(before_epochs,), factor=float(factor))),
             "no decay": train.train(setup.model, tr, epochs=total, branch_from=trunk, **common)}
-    cseed = streams.int_seed(seed, STUDY, schedule="branch", run_seed=0, part="noise") % 2**31
+    cseed = streams.int_seed(seed, STUDY, schedule="branch", run_seed=index, part="noise") % 2**31
     points = {"before": (trunk, before_epochs), "after decay": (runs["decay"], total), "no decay": (runs["no decay"], total)}
     noise, rows = {}, []
     for point, (run, epoch) in points.items():
@@ -362,8 +368,59 @@ def branch_at_decay(setup: Setup, *, seed: int, before_epochs: int, after_epochs
     example = int(r.iloc[(r["ratio"] - r["ratio"].median()).abs().argmin()]["coord"])
     histories = {"trunk": trunk.history, **{k: v.history for k, v in runs.items()}}
     settings = {"setup": setup.settings(), "seed": seed, "before_epochs": before_epochs, "after_epochs": after_epochs,
-                "factor": factor, "n_batches": n_batches, "n_coords": n_coords}
+                "factor": factor, "n_batches": n_batches, "n_coords": n_coords, "trunk": index}
     return Branch(amp, noise, loss, histories, before_epochs, steps, example, settings)
+
+
+def branch_trunks(setup: Setup, *, seed: int, trunks: int, **kw) -> list[Branch]:
+    """:func:`branch_at_decay` for ``trunks`` independent trunks (numbers ``0 … trunks-1``); every setting is checked
+    on the first before anything trains."""
+    _check_int(trunks, "trunks", 1)
+    return [branch_at_decay(setup, seed=seed, trunk=t, **kw) for t in range(trunks)]
+
+
+def trunk_table(branches: Sequence[Branch], pairs: Sequence[tuple], *, stats_: Sequence[str] = ("iqr", "update_iqr")) -> pd.DataFrame:
+    """One row per trunk, pair of points and amplitude: the median over parameters of the ratio after / before.
+
+    Columns ``trunk, before, after, stat, unit, compared, median`` (the median ratio of that trunk),
+    ``log_median``. The trunk, not the parameter, is the unit of inference: the parameters of one
+    network share its trajectory.
+    """
+    rows = []
+    for b in branches:
+        for before, after in pairs:
+            for stat in stats_:
+                a = attenuation(b.amplitude, before, after, stat=stat)
+                rows.append({"trunk": int(b.settings.get("trunk", 0)), "before": before, "after": after, "stat": stat,
+                             "unit": "update" if stat.startswith("update") else "gradient", "compared": a["n"],
+                             "median": a["median"], "log_median": float(np.log(a["median"]))})
+    return pd.DataFrame(rows)
+
+
+def trunk_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per pair of points and amplitude: ``trunks``, ``below_1`` (trunks whose median ratio is below 1) and
+    ``geo_mean`` (the geometric mean of the trunks' median ratios)."""
+    g = table.groupby(["before", "after", "stat"], sort=False)["log_median"]
+    return g.agg(trunks="size", below_1=lambda x: int((x < 0).sum()), geo_mean=lambda x: float(np.exp(x.mean()))).reset_index()
+
+
+def trunk_verdict(table: pd.DataFrame, before, after, *, stat: str = "iqr", level: float = 0.01,
+                  marginal_level: float = 0.05) -> report.Verdict:
+    """Does the amplitude drop from ``before`` to ``after`` in a typical network? Over trunks, not parameters.
+
+    :func:`sgnlib.report.sign_flip_below` on the trunks' log median ratios (below 0: the median
+    parameter's amplitude drops): an exact sign-flip test at ``level``; with fewer than
+    ``log2(1/marginal_level)`` trunks it says "cannot tell". Numbers: ``ratio`` the geometric mean
+    of the trunks' median ratios, ``k`` trunks whose median ratio is below 1 of ``n``, ``p``.
+    """
+    g = table[(table["before"] == before) & (table["after"] == after) & (table["stat"] == stat)]
+    if g.empty:
+        raise ValueError(f"no trunk rows for {before!r} → {after!r} of {stat!r}")
+    v = report.sign_flip_below(g["log_median"], 0.0, level=level, marginal_level=marginal_level, unit="trunks",
+                               what=f"mean log median {stat.replace('_', ' ')} ratio {after} / {before}",
+                               labels=[f"trunk {t} median ratio" for t in g["trunk"]],
+                               show=lambda x: report.fmt(float(np.exp(x)), 3))
+    return dataclasses.replace(v, numbers={**v.numbers, "ratio": report.fmt(float(np.exp(g["log_median"].mean())), 3)})
 
 
 # ----------------------------------------------------------------------------- the ResNet-20 study
