@@ -271,10 +271,21 @@ def share_above(k: int, n: int, p0: float = 0.5, *, level: float = 0.01, margina
                 what: str = "share") -> Verdict:
     """Is the share ``k / n`` significantly above ``p0``? One-sided exact binomial test.
 
-    Holds at p-value < ``level``, marginal up to ``marginal_level``, fails above.
+    Holds at p-value < ``level``, marginal up to ``marginal_level``, fails above. When even
+    ``k = n`` could not reach ``marginal_level`` (``p0^n ≥ marginal_level``: too few trials for
+    this test) the word is "cannot tell", never "fails".
     """
     if not 0 < level < marginal_level < 1:
         raise ValueError(f"need 0 < level < marginal_level < 1; got {level}, {marginal_level}")
+    if isinstance(n, bool) or int(n) != n or n < 1 or not 0 <= k <= n:
+        raise ValueError(f"need integers 0 <= k <= n with n >= 1; got k={k!r}, n={n!r}")
+    if float(p0) ** int(n) >= marginal_level:
+        need = int(math.ceil(math.log(marginal_level) / math.log(p0) + 1e-12))
+        criterion = (f"the {what} is above {fmt(p0)} by a one-sided exact binomial test at p < {level:g} "
+                     f"(marginal for {level:g} ≤ p < {marginal_level:g})")
+        return Verdict("cannot tell", criterion, {"share": fmt(k / n), "k": str(int(k)), "n": str(int(n)), "p": "none"},
+                       (f"{int(n)} trials cannot reach p < {marginal_level:g} against {fmt(p0)} "
+                        f"(the smallest attainable p is {sig3(float(p0) ** int(n))}); the test needs at least {need}",))
     p = float(_stats.binomial_test_greater(k, n, p0))
     lo, hi = _stats.binomial_interval(k, n, 0.95)
     word = "holds" if p < level else "marginal" if p < marginal_level else "fails"

@@ -131,6 +131,21 @@ def _construct_float(loader, node):
     return float(text)
 
 
+def _construct_mapping(loader, node, deep=False):
+    """A mapping whose keys are unique: a key given twice (a duplicated ``quick:`` block) is an error, not last-wins."""
+    loader.flatten_mapping(node)
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} is given twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1})",
+                key_node.start_mark)
+        seen[key] = key_node.start_mark.line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: loader.construct_scalar(node).lower() == "true")
@@ -840,7 +855,7 @@ def plan_runs(keys: list[str], profile: str, pairs: list, output: Path | None = 
     selected = chapters() if list(keys) == ["all"] else [get_chapter(c) for c in keys]
     selected = list(dict.fromkeys(selected))
     if not selected:
-        raise RunnerError("no chapters found under notebooks/")
+        raise RunnerError(f"no chapters found under {_root(None) / 'notebooks'} (is SGN_BOOK_ROOT right?)")
     if output is not None and len(selected) != 1:
         raise RunnerError("--output needs exactly one chapter")
     return [plan_run(ch, profile, overrides_from_pairs(ch, pairs), output, replace) for ch in selected]
@@ -876,6 +891,8 @@ def main(argv: list[str] | None = None) -> int:
     current = None
     try:
         if args.command == "list":
+            if not chapters():
+                raise RunnerError(f"no chapters found under {_root(None) / 'notebooks'} (is SGN_BOOK_ROOT right?)")
             for ch in chapters():
                 profs = ch.profiles()
                 print(f"{ch.name}: parameters {sorted(ch.parameters())}")

@@ -255,6 +255,9 @@ def test_command_line_misuse_is_one_line(repo, capsys, argv, message):
         ("quick:\n  bogus: 1\n", "unknown parameter(s) ['bogus'] in profile quick in notebooks/01_typed.yml"),
         ("quick:\n  n: abc\n", "parameter n must be an int (its default is 3); got 'abc' from profile quick"),
         ("quick:\n  profile: book\n", "parameter profile is set by --profile"),
+        # issue 19: a duplicated block was last-wins, silently discarding the first
+        ("quick:\n  n: 1\nbook: {}\npaper: {}\nquick:\n  n: 2\n", "the key 'quick' is given twice (lines 1 and 5)"),
+        ("quick:\n  n: 1\n  n: 2\nbook: {}\npaper: {}\n", "the key 'n' is given twice"),
     ],
 )
 def test_malformed_profile_file_is_named(repo, capsys, yml, message):
@@ -265,6 +268,16 @@ def test_malformed_profile_file_is_named(repo, capsys, yml, message):
     if "parameter" not in message:  # `list` reads the file too (it does not check values, e.g. a paper-only cuda)
         code, err = _cli(capsys, "list")
         assert code == 2 and message in _one_line(err)
+
+
+def test_an_empty_book_root_is_an_error_not_an_empty_list(tmp_path, capsys, monkeypatch):
+    """Issue 19: SGN_BOOK_ROOT pointing to a folder without chapters made `list` exit 0 printing nothing."""
+    (tmp_path / "empty" / "notebooks").mkdir(parents=True)
+    (tmp_path / "empty" / "pyproject.toml").write_text("")
+    monkeypatch.setenv("SGN_BOOK_ROOT", str(tmp_path / "empty"))
+    for argv in (["list"], ["run", "all", "--profile", "quick"]):
+        code, err = _cli(capsys, *argv)
+        assert code == 2 and "no chapters found under" in _one_line(err)
 
 
 def test_missing_profile_file_is_named(repo, capsys):

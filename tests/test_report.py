@@ -134,3 +134,13 @@ def test_sign_flip_below_cannot_tell_without_power():
     assert v.word == "cannot tell" and "needs at least 5" in v.misses[0] and v.numbers["p"] == "none"
     assert report.sign_flip_below([-1.0, -1, -1, -1, -1]).word == "marginal"
     assert report.sign_flip_below([1.0, 2, 1, 3, 1, 2, 1, 1]).word == "fails"
+
+
+def test_share_above_says_cannot_tell_where_no_count_could_pass():
+    """Issue 19: share_above(1, 1) was "fails" although p = 0.5 can never pass; now "cannot tell", naming the size needed."""
+    v = report.share_above(1, 1)
+    assert v.word == "cannot tell" and "needs at least 5" in v.misses[0]
+    assert report.share_above(4, 4).word == "cannot tell" and report.share_above(5, 5).word == "marginal"
+    assert report.share_above(1, 100, 0.01).word == "fails"  # p0 = 0.01: one trial already could pass
+    with pytest.raises(ValueError, match="0 <= k <= n"):
+        report.share_above(3, 2)
