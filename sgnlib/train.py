@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -292,8 +293,8 @@ def _branch_point(path: Path, epochs: int, settings: dict) -> dict:
     if not 1 <= int(ckpt["epoch"]) < epochs:
         raise ValueError(f"init_from holds {int(ckpt['epoch'])} epochs: a branch of {epochs} epochs must start after 1 to {epochs - 1}")
     trunk = json.loads(ckpt["settings"])
-    for key in ("examples", "record_iterations", "eval", "loss"):
-        if trunk.get(key) != settings[key]:
+    for key in ("examples", "record_iterations", "eval", "loss", "architecture"):
+        if key in trunk and trunk.get(key) != settings[key]:
             raise ValueError(f"init_from was trained with {key}={trunk.get(key)!r}; this run has {key}={settings[key]!r}")
     return ckpt
 
@@ -382,6 +383,9 @@ def fit(
     fn = _loss_fn(loss)
     device = resolve_device(device)
     settings = {
+        # the architecture too (layer types and shapes): a checkpoint of another network with the same
+        # parameter shapes (a Tanh MLP for a ReLU one) is never resumed
+        "architecture": hashlib.sha256((repr(model) + str(next(model.parameters()).dtype)).encode()).hexdigest()[:16],
         "epochs": epochs, "batch_size": batch_size, "lr": float(lr), "lr_schedule": lr_schedule.settings(),
         "batch_schedule": batch_schedule.settings(), "loss": loss if isinstance(loss, str) else getattr(loss, "__qualname__", repr(loss)),
         "seed": seed, "examples": D, "record_iterations": bool(record_iterations), "eval": eval_dataset is not None,
@@ -458,6 +462,12 @@ def fit(
             if not bool(torch.isfinite(losses).all()):
                 bad = int((~torch.isfinite(losses)).nonzero()[0])
                 raise FloatingPointError(f"the loss became {float(losses[bad])} at step {bad} of epoch {epoch + 1}: lower lr={lr}")
+            # cross-entropy stays finite however far SGD has diverged: a run whose epoch loss is 1000 times its
+            # first step's (or, resumed, its first epoch's) is never stored as finished
+            first = history["train_loss"][0] if history["train_loss"] else float(losses[0])
+            if float(losses.mean()) > 1e3 * abs(first) + 1e-12:
+                raise FloatingPointError(f"training diverged: the mean loss of epoch {epoch + 1} is {float(losses.mean()):.3g} "
+                                         f"against {first:.3g} at the start; lower lr={lr}")
             history["epoch"].append(epoch + 1)
             history["lr"].append(epoch_lr)
             history["batch_size"].append(B)

@@ -272,3 +272,29 @@ def test_required_training_is_refused(tmp_path, monkeypatch):
     assert not train.train("mlp", data, **kw).trained  # cached: loaded
     with pytest.raises(MissingUnitError, match="'train' is not cached"):
         train.train("mlp", data, **dict(kw, epochs=2))
+
+
+def test_diverged_training_is_an_error_not_a_finished_run(tmp_path):
+    """Issue 19: with cross-entropy a huge learning rate keeps the loss finite (1e12); fit raises instead of returning it."""
+    g = torch.Generator().manual_seed(0)  # random labels at lr = 10: the loss grows to 2e3, 5e5, 6e6, all finite
+    X = torch.randn(64, 5, generator=g)
+    ds = TensorDataset(X, (torch.rand(64, generator=g) > 0.5).long())
+    kw = dict(data_key="random64", num_classes=2, model_kwargs={"in_channels": 5, "width": 4, "seed": 0}, epochs=3,
+              batch_size=8, lr=10.0, progress=False, cache_root=tmp_path)
+    kw["model_kwargs"].pop("seed")
+    with pytest.raises(FloatingPointError, match="training diverged: the mean loss of epoch 1"):
+        train.train("mlp", ds, **kw)
+    assert not list((tmp_path / "train").glob("*/last.pt")) or all(
+        torch.load(p, weights_only=True)["epoch"] < 3 for p in (tmp_path / "train").glob("*/last.pt"))
+
+
+def test_a_checkpoint_of_another_architecture_is_never_resumed(tmp_path):
+    """Issue 19: a Tanh network's checkpoint has the ReLU network's shapes and settings; fit now refuses to resume it."""
+    ds = _features()
+    relu = models.build("mlp", num_classes=2, in_channels=5, width=4, activation="relu", seed=1)
+    tanh = models.build("mlp", num_classes=2, in_channels=5, width=4, activation="tanh", seed=1)
+    kw = dict(epochs=2, batch_size=8, lr=0.1, progress=False, checkpoint_dir=tmp_path)
+    train.fit(tanh, ds, **kw)
+    with pytest.warns(UserWarning, match="other settings"):
+        h = train.fit(relu, ds, **kw)
+    assert h["epoch"] == [1, 2] and not _same(relu, tanh)
