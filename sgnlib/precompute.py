@@ -233,6 +233,15 @@ def init_rank(device: str, timeout_hours: float = 24.0) -> Rank:
     rank, world, local = _env_int("RANK", 0), _env_int("WORLD_SIZE", 1), _env_int("LOCAL_RANK", 0)
     if world < 1 or not 0 <= rank < world:
         raise RunnerError(f"RANK={rank} and WORLD_SIZE={world} do not describe a launch")
+    if world > 1:
+        # torchrun sets TORCHELASTIC_RUN_ID; RANK/WORLD_SIZE without it are left over from another job (a SLURM
+        # allocation, a sourced launch script) and joining would wait hours for ranks that never come
+        if "TORCHELASTIC_RUN_ID" not in os.environ:
+            raise RunnerError(f"RANK={rank} and WORLD_SIZE={world} are set but this process was not started by torchrun "
+                              "(TORCHELASTIC_RUN_ID is unset): unset them, or launch with torchrun (see the README)")
+        missing = [k for k in ("MASTER_ADDR", "MASTER_PORT") if not os.environ.get(k)]
+        if missing:
+            raise RunnerError(f"{' and '.join(missing)} unset: WORLD_SIZE={world} needs the rendezvous torchrun sets up")
     cuda = device.startswith("cuda")
     if cuda:
         import torch

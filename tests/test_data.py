@@ -148,6 +148,22 @@ def test_read_idx_round_trips_and_rejects_bad_files(tmp_path):
         data.read_idx(tmp_path / "short")
 
 
+@pytest.mark.parametrize("verify", [False, True])
+def test_damaged_gzip_idx_is_named_not_a_raw_traceback(tmp_path, verify):
+    """Issue 19: a truncated or non-gzip .gz raised a raw BadGzipFile / EOFError without the file name."""
+    rng = np.random.default_rng(0)
+    for prefix, n in (("train", 40), ("t10k", 20)):
+        _write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (n, 28, 28)))
+        _write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", np.arange(n) % 10)
+    victim = tmp_path / "t10k-images-idx3-ubyte.gz"
+    victim.write_bytes(victim.read_bytes()[:40])  # truncated
+    with pytest.raises(data.DataUnavailable, match=f"{victim}.*(cannot be read)"):
+        data.image_dataset("fashion_mnist", "test", root=tmp_path, verify=verify)
+    victim.write_bytes(b"not gzip at all")
+    with pytest.raises(data.DataUnavailable, match=f"{victim}.*cannot be read.*BadGzipFile"):
+        data.image_dataset("fashion_mnist", "test", root=tmp_path, verify=verify)
+
+
 def test_fashion_loader_on_fake_idx_folder(tmp_path):
     """A folder of idx files in Fashion-MNIST's names loads; its checksum is reported as wrong when verified."""
     rng = np.random.default_rng(0)

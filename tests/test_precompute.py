@@ -168,6 +168,19 @@ def test_rank_outside_the_world_is_refused(tmp_path):
     assert res.returncode == 2 and "RANK=2 and WORLD_SIZE=2" in res.stderr, res.stderr
 
 
+@pytest.mark.parametrize("env, message", [
+    # issue 19: a stale launch environment (a SLURM job) made a plain precompute wait 24 h, printing nothing
+    (dict(RANK="0", WORLD_SIZE="2", MASTER_ADDR="localhost", MASTER_PORT="29531"), "not started by torchrun"),
+    # and without MASTER_ADDR it was a 31-line torch traceback
+    (dict(RANK="0", WORLD_SIZE="2", TORCHELASTIC_RUN_ID="x"), "MASTER_ADDR and MASTER_PORT unset"),
+])
+def test_stale_launch_environment_is_one_line_not_a_hang(tmp_path, env, message):
+    """RANK/WORLD_SIZE left over from another job are refused at once with one line, never joined."""
+    res = _sgnlib("precompute", "07", "--profile", "quick", env=_env(tmp_path / "cache", **env), timeout=120)
+    lines = [x for x in res.stderr.splitlines() if x.strip()]
+    assert res.returncode == 2 and len(lines) == 1 and message in lines[0], res.stderr
+
+
 def test_plans_slice_the_sweeps_of_their_chapters():
     """Every chapter with a plan: its tasks at the quick profile are distinct and run the chapter's own studies."""
     for number in sorted(pc.PLANS):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from pathlib import Path
 
 __all__ = [
@@ -87,7 +88,10 @@ def check_file(path: str | os.PathLike, *, sha256: str | None = None, md5: str |
     for algorithm, expected in (("sha256", sha256), ("md5", md5)):
         if expected is None:
             continue
-        got = file_digest(path, algorithm, gunzip=gunzip)
+        try:
+            got = file_digest(path, algorithm, gunzip=gunzip)
+        except (OSError, EOFError, zlib.error) as exc:  # a truncated or damaged .gz (BadGzipFile is an OSError)
+            raise ChecksumMismatch(f"{path}: cannot be read ({type(exc).__name__}: {exc}); {hint}") from None
         if got != expected.lower():
             what = "decompressed content" if gunzip else "file"
             raise ChecksumMismatch(

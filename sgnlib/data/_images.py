@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import pickle
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +50,11 @@ def read_idx(path: str | Path) -> np.ndarray:
     """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        buf = fh.read()
+    try:
+        with opener(path, "rb") as fh:
+            buf = fh.read()
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError; a truncated .gz an EOFError
+        raise DataUnavailable(f"{path} cannot be read ({type(exc).__name__}: {exc}); fetch it again") from None
     if len(buf) < 4 or buf[0] != 0 or buf[1] != 0 or buf[2] != 0x08:
         raise DataUnavailable(f"{path} is not an idx file of unsigned bytes (header {buf[:4].hex()}); fetch it again")
     ndim = buf[3]
