@@ -86,6 +86,7 @@ n_batches = 400           # mini-batches K per parameter
 n_coords = 100            # sampled parameters per network
 method = "examples"       # "examples": per-example gradients, then K mini-batches; "meter": K passes
 level = 0.01              # level of the likelihood-ratio test
+n_null = 1000             # Gaussian columns simulated at K to get each test's real size (its reference rate)
 
 # %%
 import warnings
@@ -243,8 +244,8 @@ report.glue_numbers("ch03", pooled=report.fmt_range(pool["pooled α (regression)
 # ## Tests the paper did not run
 #
 # **Paired, per parameter.** For each parameter we ask whether the SαS fit has the smaller SSE,
-# and count; under "no difference" the count is Bin($n$, ½), so a one-sided sign test says whether
-# SαS wins more often than a coin would.
+# and count. Even on Gaussian noise the SαS fit, with its extra parameter, wins more often than
+# a coin would, so the count is tested against the share it wins there (simulated below), not ½.
 #
 # **Likelihood ratio.** Both laws centred at zero (the noise of {eq}`eq-ht-noise` has mean zero),
 # the statistic
@@ -255,16 +256,26 @@ report.glue_numbers("ch03", pooled=report.fmt_range(pool["pooled α (regression)
 #
 # is asymptotically $\tfrac12\chi^2_0 + \tfrac12\chi^2_1$ under the Gaussian, since α = 2 lies on the
 # boundary {cite:p}`self1987asymptotic`; $\ell$ uses the exact SαS density (`sgnlib.stable.logpdf`,
-# profile over α on a grid of step 0.02). If every parameter were Gaussian, about
-# {glue:text}`ch03_level_pct` of them would reject at that level; a binomial test says whether
-# more do.
+# profile over α on a grid of step 0.02). That asymptotic law needs a regular model, and the SαS
+# family is not regular at α = 2, so the test's real size is not its nominal level.
+#
+# **Reference rates, simulated.** What each count is compared with is what the same test gives on
+# Gaussian noise of the same length: {glue:text}`ch03_n_null` Gaussian columns of
+# $K$ = {glue:text}`ch03_null_K` samples, fitted and tested exactly as the networks' parameters.
+# On them the LR test rejects at {glue:text}`ch03_level_pct` for {glue:text}`ch03_null_lr` (not the
+# nominal level), SαS has the smaller SSE for {glue:text}`ch03_null_sse` (not ½: the extra
+# parameter fits the histogram's noise), and SαS scores higher held out, by more than a tie of
+# 10⁻⁶ nats, for {glue:text}`ch03_null_ho` (at α̂ = 2 the two fits are one law). Each network's
+# count is tested against the 95 % upper bound of its simulated rate (one-sided exact binomial
+# test), so the simulation's own error can only make a verdict weaker.
 #
 # **Held out.** Each law — Gaussian, SαS, and Student-t (heavy tails but finite variance for
 # ν > 2) — is fitted by maximum likelihood on a random half of the $K$ mini-batches and scored by
 # its mean log density on the other half, so the extra parameter buys nothing unless it predicts.
 
 # %%
-verdicts = ht.verdict_table(main, level=level)
+null = ht.null_rates(n_batches, seed=seed, n_columns=n_null, level=level)
+verdicts = ht.verdict_table(main, level=level, null=null)
 report.table(ht.likelihood_summary(main), digits=4)
 
 # %%
@@ -284,20 +295,25 @@ report.glue_numbers("ch03", level_pct=f"{100 * level:g} %", reject=report.fmt_ra
                     ho_share=report.fmt_range(verdicts["held-out share"]), n_rows=str(len(verdicts)),
                     **{f"n_{k}": str(int((verdicts[c] == "holds").sum())) for k, c in (("sse", "SSE"), ("lr", "LR"), ("ho", "held-out"))})
 report.glue_numbers("ch03", **ht.verdict_keys(verdicts))  # e.g. ch03_resnet20_b64_lr_verdict
+report.glue_numbers("ch03", n_null=str(null.n), null_K=str(null.n_batches),
+                    **{f"null_{k}": f"{report.fmt(null.rate(c), 3)} (95 % upper bound {report.fmt(null.upper[c], 3)})"
+                       for k, c in (("sse", "SSE"), ("lr", "LR"), ("ho", "held-out"))})
 
 # %% [markdown]
-# *Sign test.* SαS has the smaller SSE for a share {glue:text}`ch03_sse_share` of the parameters;
-# the networks where that share is not significantly above ½ at p < 0.01 (a marginal or failed
-# verdict): {glue:text}`ch03_sse_weak`.
+# *Sign test.* SαS has the smaller SSE for a share {glue:text}`ch03_sse_share` of the parameters
+# (Gaussian noise: {glue:text}`ch03_null_sse`); the networks where that share is not significantly
+# above the Gaussian's at p < 0.01 (a marginal or failed verdict): {glue:text}`ch03_sse_weak`.
 #
 # *Likelihood ratio.* The Gaussian is rejected at {glue:text}`ch03_level_pct` for a share
-# {glue:text}`ch03_reject` of the parameters. Where the Gaussian does as well — the rejection share
-# not significantly above {glue:text}`ch03_level_pct`: {glue:text}`ch03_lr_weak`.
+# {glue:text}`ch03_reject` of the parameters (Gaussian noise: {glue:text}`ch03_null_lr`). Where the
+# Gaussian does as well — the rejection share not significantly above that:
+# {glue:text}`ch03_lr_weak`.
 #
 # *Held out.* The median gain in held-out log density over the Gaussian is
 # {glue:text}`ch03_d_sas` nats per mini-batch for SαS and {glue:text}`ch03_d_t` for Student-t; SαS
-# predicts better than the Gaussian for a share {glue:text}`ch03_ho_share` of the parameters, and
-# not significantly more often than not for: {glue:text}`ch03_ho_weak`. The column "best" of the
+# predicts better than the Gaussian (by more than a tie) for a share {glue:text}`ch03_ho_share` of
+# the parameters (Gaussian noise: {glue:text}`ch03_null_ho`), and not significantly more often than
+# on Gaussian noise for: {glue:text}`ch03_ho_weak`. The column "best" of the
 # likelihood table counts the parameters for which each law predicts held-out mini-batches best:
 # where Student-t wins, heavier-than-Gaussian tails are supported but not an infinite variance.
 #
@@ -363,18 +379,22 @@ report.glue_numbers("ch03", trend_p_sci=f"{p_up:.1e}", b_lo=str(sweep.batch_size
 # ## Verdicts
 #
 # Each (network, batch size) row of the verdict table above is judged on three claims, each a
-# one-sided exact binomial test at p < 0.01 (marginal for p < 0.05):
+# one-sided exact binomial test at p < 0.01 (marginal for p < 0.05) against the rate the same test
+# gives on simulated Gaussian noise of the same length (its 95 % upper bound). Each is a test over
+# the parameters of one trained network, so it describes that network, not networks in general:
+# under other CPU kernels the trained networks differ, and the runs page counts the words that
+# survive.
 #
-# * *Sign test* — SαS has the smaller SSE for more than half of the parameters (the paper's kind
-#   of evidence, Tables 1–2): holds in {glue:text}`ch03_n_sse` of {glue:text}`ch03_n_rows` rows;
+# * *Sign test* — SαS has the smaller SSE for more parameters than on Gaussian noise (the paper's
+#   kind of evidence, Tables 1–2, tested against {glue:text}`ch03_null_sse`): holds in {glue:text}`ch03_n_sse` of {glue:text}`ch03_n_rows` rows;
 #   misses: {glue:text}`ch03_sse_weak`. The SSE ratio is {glue:text}`ch03_sse_ratio` here,
 #   {glue:text}`ch03_paper_ratio` in the paper.
-# * *Likelihood ratio* — more parameters reject α = 2 at {glue:text}`ch03_level_pct` than the
-#   {glue:text}`ch03_level_pct` a Gaussian would give: holds in {glue:text}`ch03_n_lr` of
+# * *Likelihood ratio* — more parameters reject α = 2 at {glue:text}`ch03_level_pct` than on
+#   Gaussian noise ({glue:text}`ch03_null_lr`): holds in {glue:text}`ch03_n_lr` of
 #   {glue:text}`ch03_n_rows`; misses: {glue:text}`ch03_lr_weak`. The Gaussian is rejected for a
 #   share {glue:text}`ch03_reject` of the parameters.
-# * *Held out* — SαS scores higher than the Gaussian on held-out mini-batches for more than half of
-#   the parameters: holds in {glue:text}`ch03_n_ho` of {glue:text}`ch03_n_rows`; misses:
+# * *Held out* — SαS scores higher than the Gaussian on held-out mini-batches for more parameters
+#   than on Gaussian noise ({glue:text}`ch03_null_ho`): holds in {glue:text}`ch03_n_ho` of {glue:text}`ch03_n_rows`; misses:
 #   {glue:text}`ch03_ho_weak`. Held out, SαS gains {glue:text}`ch03_d_sas` nats per mini-batch over
 #   the Gaussian and Student-t {glue:text}`ch03_d_t`.
 # * *α̂ grows towards 2 with the batch size* — **{glue:text}`ch03_trend_verdict`**: α̂ moves from

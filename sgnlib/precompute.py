@@ -104,7 +104,9 @@ def _plan_03(p: dict) -> list[list[Task]]:
                           train_batch=p["train_batch"], dtype=p["dtype"])
     kw = dict(seed=p["seed"], n_batches=p["n_batches"], n_coords=p["n_coords"], method=p["method"], level=p["level"],
               device=p["device"])
-    return [[Task(f"network {s.label}", ht.network_unit, dict(spec=s, **kw)) for s in specs]]
+    null = Task(f"Gaussian null of the tests at K={p['n_batches']}", ht.null_rates,
+                dict(n_batches=p["n_batches"], seed=p["seed"], n_columns=p["n_null"], level=p["level"]))
+    return [[Task(f"network {s.label}", ht.network_unit, dict(spec=s, **kw)) for s in specs] + [null]]
 
 
 @_plan("04")

@@ -281,15 +281,15 @@ def share_above(k: int, n: int, p0: float = 0.5, *, level: float = 0.01, margina
         raise ValueError(f"need integers 0 <= k <= n with n >= 1; got k={k!r}, n={n!r}")
     if float(p0) ** int(n) >= marginal_level:
         need = int(math.ceil(math.log(marginal_level) / math.log(p0) + 1e-12))
-        criterion = (f"the {what} is above {fmt(p0)} by a one-sided exact binomial test at p < {level:g} "
+        criterion = (f"the {what} is above {fmt(p0) if p0 >= 0.1 else sig3(p0)} by a one-sided exact binomial test at p < {level:g} "
                      f"(marginal for {level:g} ≤ p < {marginal_level:g})")
         return Verdict("cannot tell", criterion, {"share": fmt(k / n), "k": str(int(k)), "n": str(int(n)), "p": "none"},
-                       (f"{int(n)} trials cannot reach p < {marginal_level:g} against {fmt(p0)} "
+                       (f"{int(n)} trials cannot reach p < {marginal_level:g} against {fmt(p0) if p0 >= 0.1 else sig3(p0)} "
                         f"(the smallest attainable p is {sig3(float(p0) ** int(n))}); the test needs at least {need}",))
     p = float(_stats.binomial_test_greater(k, n, p0))
     lo, hi = _stats.binomial_interval(k, n, 0.95)
     word = "holds" if p < level else "marginal" if p < marginal_level else "fails"
-    criterion = (f"the {what} is above {fmt(p0)} by a one-sided exact binomial test at p < {level:g} "
+    criterion = (f"the {what} is above {fmt(p0) if p0 >= 0.1 else sig3(p0)} by a one-sided exact binomial test at p < {level:g} "
                  f"(marginal for {level:g} ≤ p < {marginal_level:g})")
     numbers = {"share": fmt(k / n), "lo": fmt(lo), "hi": fmt(hi), "p": sig3(p), "k": str(int(k)), "n": str(int(n))}
     misses = () if word == "holds" else (f"{what} {fmt(k / n)} of {int(n)}, p = {sig3(p)}",)
