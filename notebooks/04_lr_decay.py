@@ -317,7 +317,8 @@ report.glue_numbers("ch04", m1=str(m1), m1_next=str(m1 + 1), n_test=str(study.se
 # ## Scale of this run
 #
 # The paper trains a ResNet-110 for 280 epochs (Figure 2) and ResNet-20s for 90 epochs on CIFAR-100.
-# The book profile runs on a shared 2-core CPU in about twenty minutes: a narrow ResNet-20 on a
+# The book profile runs on a shared 2-core CPU in minutes (the runs page gives its measured cost from
+# an empty cache): a narrow ResNet-20 on a
 # Fashion-MNIST subset {cite:p}`xiao2017fashion`, a few epochs, a few runs per schedule, and a batch
 # factor the subset allows (the numbers are glued above from the run itself). The `paper` profile
 # (`python -m sgnlib run 04 --profile paper`, a GPU and CIFAR-100) runs the paper's settings.

@@ -101,7 +101,7 @@ def _plan_03(p: dict) -> list[list[Task]]:
                           image_subset=p["image_subset"], cnn_batch=p["cnn_batch"], sweep_batches=p["sweep_batches"],
                           text_data=p["text_data"], text_subset=p["text_subset"], text_width=p["text_width"],
                           text_batches=p["text_batches"], text_layers=p["text_layers"], epochs=p["epochs"], lr=p["lr"],
-                          train_batch=p["train_batch"], dtype=p["dtype"])
+                          train_batch=p["train_batch"], dtype=p["dtype"], cnn_seeds=p["cnn_seeds"])
     kw = dict(seed=p["seed"], n_batches=p["n_batches"], n_coords=p["n_coords"], method=p["method"], level=p["level"],
               device=p["device"])
     null = Task(f"Gaussian null of the tests at K={p['n_batches']}", ht.null_rates,

@@ -297,7 +297,7 @@ def share_above(k: int, n: int, p0: float = 0.5, *, level: float = 0.01, margina
 
 
 def sign_flip_below(values, threshold: float = 0.0, *, level: float = 0.01, marginal_level: float = 0.05,
-                    what: str = "mean", unit: str = "seeds", labels=None, show=None) -> Verdict:
+                    what: str = "mean", unit: str = "seeds", labels=None, show=None, above: bool = False) -> Verdict:
     """Is the mean of ``values`` (one per independent replication) below ``threshold``?
 
     Exact one-sided sign-flip randomisation test: under the null, ``values - threshold`` is
@@ -307,26 +307,29 @@ def sign_flip_below(values, threshold: float = 0.0, *, level: float = 0.01, marg
     not an asymptotic law. Holds at p < ``level``, marginal up to ``marginal_level``. The smallest
     attainable p is ``2^-n``: when it is not below ``marginal_level`` the word is "cannot tell"
     (the misses say how many replications the test needs). Every replication on the wrong side is
-    a miss, shown as ``show(value)`` (default: the value to 3 digits).
+    a miss, shown as ``show(value)`` (default: the value to 3 digits). ``above=True`` tests the
+    other side (is the mean above ``threshold``?).
     """
     if not 0 < level < marginal_level < 1:
         raise ValueError(f"need 0 < level < marginal_level < 1; got {level}, {marginal_level}")
-    d = np.asarray(values, dtype=float).ravel() - float(threshold)
+    sign = -1.0 if above else 1.0
+    d = sign * (np.asarray(values, dtype=float).ravel() - float(threshold))
     if d.size == 0 or not np.isfinite(d).all():
         raise ValueError(f"values must be a non-empty list of finite numbers; got {values!r}")
     n = d.size
     names = _labels(labels, n)
     need = int(np.ceil(np.log2(1 / marginal_level) + 1e-12))
-    criterion = (f"the {what} is below {fmt(threshold)} by a one-sided exact sign-flip test over {n} {unit} at p < {level:g} "
-                 f"(marginal for {level:g} ≤ p < {marginal_level:g})")
+    criterion = (f"the {what} is {'above' if above else 'below'} {fmt(threshold)} by a one-sided exact sign-flip test "
+                 f"over {n} {unit} at p < {level:g} (marginal for {level:g} ≤ p < {marginal_level:g})")
     show = show or (lambda x: fmt(x, 3))
-    above = tuple(f"{names[i]}: {show(d[i] + threshold)}" for i in range(n) if d[i] >= 0)
-    numbers = {"mean": fmt(d.mean() + threshold, 3), "k": str(int((d < 0).sum())), "n": str(n)}
+    value = (lambda i: sign * d[i] + threshold)
+    wrong = tuple(f"{names[i]}: {show(value(i))}" for i in range(n) if d[i] >= 0)
+    numbers = {"mean": fmt(sign * d.mean() + threshold, 3), "k": str(int((d < 0).sum())), "n": str(n)}
     if 2.0 ** -n >= marginal_level:
         numbers["p"] = "none"
         return Verdict("cannot tell", criterion, numbers,
                        (f"{n} {unit} cannot reach p < {marginal_level:g} (the smallest attainable p is 2^-{n}); "
-                        f"the test needs at least {need}",) + above)
+                        f"the test needs at least {need}",) + wrong)
     if n <= 16:
         signs = 1 - 2 * ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1)
     else:
@@ -336,7 +339,7 @@ def sign_flip_below(values, threshold: float = 0.0, *, level: float = 0.01, marg
     numbers["p"] = sig3(p)
     word = "holds" if p < level else "marginal" if p < marginal_level else "fails"
     # every replication on the wrong side is a miss, whatever the word; a word short of holds with none says its p
-    misses = above if above or word == "holds" else (f"p = {sig3(p)}",)
+    misses = wrong if wrong or word == "holds" else (f"p = {sig3(p)}",)
     return Verdict(word, criterion, numbers, misses)
 
 

@@ -315,3 +315,21 @@ def test_the_calibrated_lr_test_has_power_on_sas_noise():
     x = np.asarray(stable.sample(1.5, size=(400, 60), rng=np.random.default_rng(4)))
     lr = nl.lr_test_gaussian(x, level=0.01)
     assert lr.reject.mean() > 0.5
+
+
+def test_network_verdicts_take_the_network_as_the_unit():
+    """Over networks: one excess per network (its rows averaged), an exact sign-flip test; 5 networks can at
+    best be marginal at 0.01, 4 cannot tell; a network below its reference rate is a named miss."""
+    rows = []
+    for net, excess in (("A", 0.10), ("B", 0.05), ("C", 0.08), ("D", 0.02), ("E", 0.06)):
+        for b in (8, 32) if net == "E" else (64,):
+            rows.append({"network": net, "batch_size": b, "SSE share": 0.7 + excess, "SSE null": 0.7,
+                         "LR share": 0.01 + excess, "LR null": 0.01, "held-out share": 0.1 - excess if net == "D" else 0.2,
+                         "held-out null": 0.1})
+    v = ht.network_verdicts(pd.DataFrame(rows))
+    assert v["SSE"].word == "marginal" and v["SSE"].numbers["n"] == "5" and v["SSE"].numbers["k"] == "5"
+    assert v["held-out"].misses == ("D excess: −0.020",)
+    four = ht.network_verdicts(pd.DataFrame([r for r in rows if r["network"] != "E"]))
+    assert four["LR"].word == "cannot tell"
+    with pytest.raises(ValueError, match="pass null to verdict_table"):
+        ht.network_verdicts(pd.DataFrame(rows).drop(columns=["LR null"]))

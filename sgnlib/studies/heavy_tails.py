@@ -26,6 +26,7 @@ The paper's numbers are typed in :data:`PAPER_TABLES` with the table and row the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -43,6 +44,7 @@ __all__ = [
     "network_unit",
     "null_rates",
     "NullRates",
+    "network_verdicts",
     "HELD_OUT_TIE",
     "HeavyTails",
     "study",
@@ -563,19 +565,27 @@ LABELS = {"resnet20": "ResNet-20", "resnet32": "ResNet-32", "resnet56": "ResNet-
 def make_specs(*, cnn_models: Sequence[str], cnn_widths: Sequence[int | None], image_data: str, image_subset: int | None,
                cnn_batch: int, sweep_batches: Sequence[int], text_data: str | None, text_subset: int | None,
                text_width: int | None, text_batches: Sequence[int], text_layers: int = 2, epochs: int = 3,
-               lr: float = 0.05, train_batch: int = 64, dtype: str = "float32") -> list[NetworkSpec]:
+               lr: float = 0.05, train_batch: int = 64, dtype: str = "float32", cnn_seeds: int = 1) -> list[NetworkSpec]:
     """The chapter's networks: each CNN at ``cnn_batch`` (the first also at every ``sweep_batches``), and the
-    transformer at ``text_batches`` (Table 2), its token and position embeddings not sampled; all in ``dtype``."""
+    transformer at ``text_batches`` (Table 2), its token and position embeddings not sampled; all in ``dtype``.
+
+    ``cnn_seeds`` independent replicas of each CNN (labels "ResNet-20", "ResNet-20 r2", …: the label
+    names the network's streams, so each replica has its own initial weights, data order, sampled
+    parameters and mini-batches); the network is the unit of the chapter's verdicts over networks.
+    """
+    if isinstance(cnn_seeds, bool) or not isinstance(cnn_seeds, int) or cnn_seeds < 1:
+        raise ValueError(f"cnn_seeds must be an integer >= 1; got {cnn_seeds!r}")
     if len(cnn_models) != len(cnn_widths):
         raise ValueError(f"cnn_widths has {len(cnn_widths)} entries for {len(cnn_models)} cnn_models")
     unknown = [m for m in cnn_models if m not in LABELS or m == "transformer"]
     if unknown:
         raise ValueError(f"unknown CNN {unknown[0]!r}; valid: {', '.join(k for k in LABELS if k != 'transformer')}")
     out = []
-    for i, (m, w) in enumerate(zip(cnn_models, cnn_widths)):
-        bs = sorted({int(cnn_batch), *map(int, sweep_batches)}) if i == 0 else [int(cnn_batch)]
-        out.append(NetworkSpec(LABELS[m], m, image_data, tuple(bs), width=w, subset=image_subset, epochs=epochs,
-                               lr=lr, train_batch=train_batch, dtype=dtype))
+    for r in range(cnn_seeds):
+        for i, (m, w) in enumerate(zip(cnn_models, cnn_widths)):
+            bs = sorted({int(cnn_batch), *map(int, sweep_batches)}) if i == 0 and r == 0 else [int(cnn_batch)]
+            out.append(NetworkSpec(LABELS[m] if r == 0 else f"{LABELS[m]} r{r + 1}", m, image_data, tuple(bs), width=w,
+                                   subset=image_subset, epochs=epochs, lr=lr, train_batch=train_batch, dtype=dtype))
     if text_data:
         out.append(NetworkSpec(LABELS["transformer"], "transformer", text_data, tuple(int(b) for b in text_batches),
                                width=text_width, subset=text_subset, epochs=epochs, lr=lr, train_batch=train_batch,
@@ -694,6 +704,31 @@ def verdict_table(params: pd.DataFrame, level: float = 0.01, null: NullRates | N
             row[f"{name} null"] = ref
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def network_verdicts(verdicts: pd.DataFrame, level: float = 0.01, marginal_level: float = 0.05) -> dict:
+    """The three claims over networks, the unit of inference (a network's parameters share its trajectory).
+
+    Per network (its rows of :func:`verdict_table` averaged), the excess of its share over the
+    reference rate (``"<claim> share" − "<claim> null"``); then :func:`sgnlib.report.sign_flip_below`
+    (``above=True``): is the excess positive in a typical network? With ``n`` networks the
+    smallest attainable p is ``2^-n``, so 5 networks can at best be marginal at 0.01, and fewer than
+    5 cannot tell. Returns ``{"SSE": Verdict, "LR": Verdict, "held-out": Verdict}``; each Verdict's
+    numbers carry ``k`` (networks with a positive excess), ``n``, ``p`` and ``excess`` (mean).
+    """
+    from sgnlib import report
+
+    out = {}
+    for claim in ("SSE", "LR", "held-out"):
+        need = {f"{claim} share", f"{claim} null"}
+        if not need <= set(verdicts.columns):
+            raise ValueError(f"verdicts lacks {sorted(need - set(verdicts.columns))}: pass null to verdict_table")
+        per = (verdicts[f"{claim} share"] - verdicts[f"{claim} null"]).groupby(verdicts["network"], sort=False).mean()
+        v = report.sign_flip_below(per.to_numpy(), 0.0, level=level, marginal_level=marginal_level, unit="networks",
+                                   what=f"mean excess of the {claim} share over its Gaussian reference rate", above=True,
+                                   labels=[f"{net} excess" for net in per.index])
+        out[claim] = dataclasses.replace(v, numbers={**v.numbers, "excess": report.fmt(float(per.mean()), 3)})
+    return out
 
 
 def where(verdicts: pd.DataFrame, claim: str, words: Sequence[str] = ("marginal", "fails")) -> str:
