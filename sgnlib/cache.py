@@ -71,6 +71,7 @@ __all__ = [
     "canonical",
     "unit_key",
     "default_cache_dir",
+    "check_cache_dir",
 ]
 
 _KEY_RE = re.compile(r"^[0-9a-f]{20}\.npz$")
@@ -148,6 +149,24 @@ def check_may_compute(namespace: str, path) -> None:
 
 class UnitCacheWarning(UserWarning):
     """A damaged or foreign unit was found and is being recomputed."""
+
+
+def check_cache_dir(path: Path | None = None) -> Path:
+    """The cache folder (``path`` or :func:`default_cache_dir`) after checking that units can be written there.
+
+    Called before any long work starts, so that a bad ``$SGN_CACHE_DIR`` (a file, a read-only or
+    unreachable folder) is one line naming it, not an error after the first unit was computed.
+    """
+    folder = Path(path if path is not None else default_cache_dir()).expanduser()
+    where = "SGN_CACHE_DIR" if path is None and os.environ.get("SGN_CACHE_DIR") else "the cache folder"
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{where} {folder} is not a folder")
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise ValueError(f"{where} {folder} cannot be written ({probe} is not a writable folder)")
+    return folder
 
 
 def default_cache_dir() -> Path:

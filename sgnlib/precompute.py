@@ -395,6 +395,9 @@ def main(args) -> int:
         from sgnlib.runner import RunnerError
 
         raise RunnerError(f"--timeout-hours must be > 0; got {args.timeout_hours!r}")
+    from sgnlib.runner import _check_cache
+
+    _check_cache()
     if args.chapter != "all":
         try:
             precompute(args.chapter, args.profile, args.parameter, timeout_hours=args.timeout_hours)

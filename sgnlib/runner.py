@@ -848,6 +848,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_cache() -> None:
+    """A bad ``$SGN_CACHE_DIR`` is a usage error before anything runs."""
+    from sgnlib.cache import check_cache_dir
+
+    try:
+        check_cache_dir()
+    except ValueError as exc:
+        raise RunnerError(str(exc)) from None
+
+
 def plan_runs(keys: list[str], profile: str, pairs: list, output: Path | None = None, replace: bool = False) -> list[RunPlan]:
     """Check every chapter, the profile, every ``-p NAME VALUE`` pair and the outputs; return the plans."""
     if profile not in PROFILES:
@@ -904,6 +914,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return precompute_main(args)
         plans = plan_runs(args.chapters, args.profile, args.parameter, args.output, args.replace)
+        _check_cache()
         if args.require_cached:
             from sgnlib.cache import REQUIRE_ENV
 

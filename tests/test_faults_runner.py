@@ -230,6 +230,26 @@ def test_cuda_without_a_gpu_is_a_usage_error(repo, capsys):
     assert code == 2 and "parameter device" in _one_line(err) and "CUDA is not available" in err
 
 
+@pytest.mark.parametrize("command", [["run", "01", "--profile", "quick"], ["precompute", "all", "--profile", "quick"]])
+def test_a_bad_cache_folder_is_refused_before_any_work(repo, capsys, monkeypatch, tmp_path, command):
+    """Issue 19: SGN_CACHE_DIR naming a file was found only when the first unit was stored, after the work."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("SGN_CACHE_DIR", str(blocker / "cache"))
+    code, err = _cli(capsys, *command)
+    assert code == 2 and "SGN_CACHE_DIR" in _one_line(err) and "cannot be written" in err
+    monkeypatch.setenv("SGN_CACHE_DIR", str(blocker))
+    code, err = _cli(capsys, *command)
+    assert code == 2 and "is not a folder" in _one_line(err)
+
+
+@pytest.mark.parametrize("device", ["meta", "mps"])
+def test_devices_no_experiment_runs_on_are_refused(repo, capsys, device):
+    """Issue 19: `-p device meta` passed the device check (a device torch knows, but not one to compute on)."""
+    code, err = _cli(capsys, "run", "01", "--profile", "quick", "-p", "device", device)
+    assert code == 2 and "parameter device" in _one_line(err) and f"got {device!r}" in err
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [

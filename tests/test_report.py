@@ -144,3 +144,12 @@ def test_share_above_says_cannot_tell_where_no_count_could_pass():
     assert report.share_above(1, 100, 0.01).word == "fails"  # p0 = 0.01: one trial already could pass
     with pytest.raises(ValueError, match="0 <= k <= n"):
         report.share_above(3, 2)
+
+
+def test_sign_flip_above_is_the_mirror_of_below():
+    """above=True tests mean > threshold: the same p as below on the negated values, misses shown as given."""
+    x = [0.05, 0.1, -0.02, 0.03, 0.2, 0.04, 0.07, 0.01]
+    up = report.sign_flip_below(x, above=True, labels=list("abcdefgh"))
+    down = report.sign_flip_below([-v for v in x])
+    assert up.numbers["p"] == down.numbers["p"] and up.word == down.word
+    assert up.misses == ("c: −0.020",) and "is above 0.00" in up.criterion

@@ -333,3 +333,16 @@ def test_network_verdicts_take_the_network_as_the_unit():
     assert four["LR"].word == "cannot tell"
     with pytest.raises(ValueError, match="pass null to verdict_table"):
         ht.network_verdicts(pd.DataFrame(rows).drop(columns=["LR null"]))
+
+
+def test_make_specs_replicates_each_cnn_with_its_own_label():
+    """cnn_seeds = 2: every CNN twice, the replica labelled "… r2" (its streams), only the first CNN's first
+    replica carries the batch sweep; cnn_seeds = 1 gives the original labels."""
+    kw = dict(cnn_models=["resnet20", "resnet18"], cnn_widths=[2, 2], image_data="fashion_mnist", image_subset=256,
+              cnn_batch=16, sweep_batches=[4, 64], text_data=None, text_subset=None, text_width=None, text_batches=[8])
+    two = ht.make_specs(cnn_seeds=2, **kw)
+    assert [s.label for s in two] == ["ResNet-20", "ResNet-18", "ResNet-20 r2", "ResNet-18 r2"]
+    assert two[0].batch_sizes == (4, 16, 64) and two[2].batch_sizes == (16,)
+    assert [s.label for s in ht.make_specs(**kw)] == ["ResNet-20", "ResNet-18"]
+    with pytest.raises(ValueError, match="cnn_seeds must be an integer >= 1"):
+        ht.make_specs(cnn_seeds=0, **kw)
