@@ -407,6 +407,11 @@ def main(args) -> int:
         return 0
     import torch
 
+    from sgnlib.runner import get_chapter, overrides_from_pairs
+
+    for key in sorted(PLANS):  # every chapter's plan checked before the first unit of any is computed
+        ch = get_chapter(key)
+        chapter_plan(ch, chapter_parameters(ch, args.profile, overrides_from_pairs(ch, list(args.parameter or []))))
     rank = init_rank("cuda" if torch.cuda.is_available() else "cpu", args.timeout_hours)
     try:
         for key in sorted(PLANS):

@@ -151,6 +151,8 @@ def test_killed_rank_then_relaunch_computes_only_unfinished_units(single, tmp_pa
     (["07", "--profile", "quick", "--timeout-hours", "0"], "--timeout-hours must be > 0"),
     (["99", "--profile", "quick"], "unknown chapter"),
     (["03", "--profile", "quick", "-p", "cnn_widths", "[2, 3]"], "cnn_widths has 2 entries for 1 cnn_models"),
+    # issue 19: `all` with a parameter only some chapters have failed after 02's and 03's units were computed
+    (["all", "--profile", "quick", "-p", "fe_n", "400"], "unknown parameter(s) ['fe_n']"),
 ])
 def test_bad_input_is_one_line(args, message, tmp_path):
     """A bad chapter, profile, parameter name or value, or timeout: exit 2 and one line naming it, nothing computed."""
