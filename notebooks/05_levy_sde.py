@@ -373,7 +373,7 @@ report.glue_numbers("ch05_l33", eps=f"{jump_eps:g}", mean=report.fmt_list(prod["
 #
 # We measure all of it on a tanh network ({glue:text}`ch05_p34_d` → {glue:text}`ch05_p34_hidden` → 2,
 # {glue:text}`ch05_p34_P` parameters) trained to a strict minimum of cross-entropy + weight decay 0.01
-# on Ionosphere ($D$ = {glue:text}`ch05_p34_D`; $\|\nabla U(W^*)\|$ = {glue:text}`ch05_p34_gnorm`,
+# on Ionosphere ($D$ = {glue:text}`ch05_p34_D`; $\|\nabla U(W^*)\|$ {glue:text}`ch05_p34_gnorm`,
 # Hessian eigenvalues {glue:text}`ch05_p34_lam_min` to {glue:text}`ch05_p34_lam_max`, training accuracy
 # {glue:text}`ch05_p34_acc`). There the row sums do not vanish: $\|\Lambda(W^*)\mathbf 1\|/\|\Lambda(W^*)\|_F$ =
 # {glue:text}`ch05_p34_rowsum`. (They can vanish: if the hidden units come in pairs $(u, -u)$ —

@@ -70,6 +70,17 @@ def sig3(x) -> str:
     return fmt(x, max(0, 2 - math.floor(math.log10(abs(x)))))
 
 
+def below_power(x) -> str:
+    """``"< 10⁻¹²"`` for ``2.5e-13``: the smallest power of ten above ``x`` (for a rounding-level number whose
+    digits would move with the machine, e.g. a gradient norm at a minimum found to machine precision)."""
+    x = float(x)
+    if not math.isfinite(x) or x <= 0:
+        raise ValueError(f"below_power needs a positive finite number; got {x!r}")
+    exp = math.floor(math.log10(x)) + 1
+    sup = str(exp).translate(str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"))
+    return f"< 10{sup}"
+
+
 def pct_dev(ratios, words=("faster", "slower")) -> str:
     """Ratios measured/predicted as a deviation: ``'11–13 % faster'``.
 

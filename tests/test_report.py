@@ -153,3 +153,11 @@ def test_sign_flip_above_is_the_mirror_of_below():
     down = report.sign_flip_below([-v for v in x])
     assert up.numbers["p"] == down.numbers["p"] and up.word == down.word
     assert up.misses == ("c: −0.020",) and "is above 0.00" in up.criterion
+
+
+def test_below_power_states_a_rounding_level_number_by_its_order():
+    """A gradient norm at a minimum found to machine precision (2.5e-13 here, 2.8e-13 on another run) reads "< 10⁻¹²"."""
+    assert report.below_power(2.53e-13) == report.below_power(2.77e-13) == "< 10⁻¹²"
+    assert report.below_power(0.5) == "< 10⁰" and report.below_power(3.0) == "< 10¹"
+    with pytest.raises(ValueError, match="positive finite"):
+        report.below_power(0.0)

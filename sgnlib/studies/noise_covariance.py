@@ -517,7 +517,7 @@ def summary_numbers(basin: Basin, table: pd.DataFrame, rates: pd.DataFrame, *, b
     G0 = example_gradients_at(basin, basin.flat[None])[0]
     lam = noise.noise_covariance(G0, batch_size, replace=False).numpy()
     out = {"dataset": basin.dataset, "d": str(int(basin.X.shape[1])), "P": str(basin.n_params), "D": str(D),
-           "B": str(batch_size), "gnorm": report.sig3(basin.grad_norm),
+           "B": str(batch_size), "gnorm": report.below_power(basin.grad_norm),
            "rowsum": report.fmt(np.linalg.norm(lam.sum(1)) / np.linalg.norm(lam)),
            "lam_min": report.sig3(basin.eigenvalues[0]), "lam_max": report.fmt(basin.eigenvalues[-1]),
            "acc": report.fmt(basin.accuracy, 3), "norm": report.fmt(table["normalisation"].mean()),
