@@ -73,8 +73,12 @@ data-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
 	  else echo "warning: Fashion-MNIST is missing; install the Debian package 'dataset-fashion-mnist' (sudo apt-get install dataset-fashion-mnist)"; fi
 
+# Test files run on TEST_WORKERS processes (pytest-xdist), each file on one worker (nbval's cells share
+# a kernel, module fixtures are built once): the chapter runs use one or two torch threads each, so two
+# workers keep both cores of a small machine busy.
+TEST_WORKERS ?= auto
 test: env site-deps data-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 run: env data-deps
 	$(PY) -m sgnlib run $(CH) --profile $(PROFILE) $(ARGS)

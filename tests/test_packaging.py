@@ -50,3 +50,4 @@ def test_every_chapter_in_toc_has_source_profiles_and_records():
         assert (ROOT / "book" / f"{name}.ipynb").is_file(), f"{name}: run it with the book profile"
         assert (ROOT / "tests" / "notebooks" / f"{name}.ipynb").is_file(), f"{name}: run it with the quick profile"
     assert not list((ROOT / "notebooks").glob("*.ipynb")), "chapters are kept as py:percent only"
+

@@ -80,21 +80,6 @@ def test_single_process_precompute_leaves_the_run_nothing_to_compute(single, tmp
     assert checked_outputs(nbformat.read(out, as_version=4)) == checked_outputs(nbformat.read(REFERENCE, as_version=4))
 
 
-@pytest.mark.parametrize("chapter", [c for c in sorted(pc.PLANS) if c != CHAPTER])
-def test_plan_covers_the_other_chapters(chapter, tmp_path):
-    """Every other plan (02, 03, 04): after `precompute` the quick run computes no unit (nor trains a network) and
-    prints what its reference prints."""
-    cache, log = tmp_path / "cache", tmp_path / "run.log"
-    res = _sgnlib("precompute", chapter, "--profile", "quick", env=_env(cache))
-    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
-    reference = next((ROOT / "tests" / "notebooks").glob(f"{chapter}_*.ipynb"))
-    out = tmp_path / reference.name
-    res = _sgnlib("run", chapter, "--profile", "quick", "--require-cached", "--output", str(out), env=_env(cache, log))
-    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
-    assert {e["event"] for e in _read_events(log)} == {"hit"}
-    assert checked_outputs(nbformat.read(out, as_version=4)) == checked_outputs(nbformat.read(reference, as_version=4))
-
-
 def test_require_cached_names_the_missing_unit(tmp_path):
     """`run --require-cached` on an empty cache fails (exit 1) with one line naming the unit and `precompute`."""
     res = _run_required(tmp_path / "empty", tmp_path / "out.ipynb")
