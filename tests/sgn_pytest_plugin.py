@@ -30,21 +30,3 @@ def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
     return True if never_collected(collection_path) else None
 
 
-
-#: Files that take the longest (chapter runs in subprocesses, module fixtures that train): run first, so that
-#: under `make test` (pytest-xdist, one file per worker) no worker is left alone with a long file at the end.
-HEAVY_FIRST = (
-    "test_precompute_plans.py", "test_precompute.py", "test_portability.py", "test_stream_independence_networks.py",
-    "test_stream_independence.py", "test_studies_lr_decay.py", "04_lr_decay.ipynb", "test_book.py",
-    "05_levy_sde.ipynb", "test_studies_heavy_tails.py",
-)
-
-
-def heavy_first_key(path: Path) -> int:
-    """Sort key of a test file: its place in :data:`HEAVY_FIRST`, every other file after them (stable)."""
-    name = Path(path).name
-    return HEAVY_FIRST.index(name) if name in HEAVY_FIRST else len(HEAVY_FIRST)
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    items.sort(key=lambda item: heavy_first_key(item.path))  # stable: a file's tests (a notebook's cells) keep their order
