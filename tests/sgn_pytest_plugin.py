@@ -28,5 +28,3 @@ def never_collected(path: Path) -> bool:
 
 def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
     return True if never_collected(collection_path) else None
-
-
