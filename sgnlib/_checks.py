@@ -111,6 +111,19 @@ def torch_generator(seed=None, device="cpu"):
     return gen
 
 
+#: The floating types an experiment can run in, by the name chapters and cache keys use.
+FLOAT_DTYPES = ("float32", "float64")
+
+
+def torch_dtype(name: str):
+    """The torch dtype named ``"float32"`` or ``"float64"`` (one-line error otherwise)."""
+    import torch
+
+    if name not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be one of {list(FLOAT_DTYPES)}; got {name!r}")
+    return getattr(torch, name)
+
+
 def resolve_device(device: str | None = "auto") -> str:
     """Map ``"auto"`` to ``"cuda"`` when a GPU is present, else ``"cpu"``.
 

@@ -48,6 +48,7 @@ import numpy as np
 import torch
 
 from sgnlib import streams
+from sgnlib._checks import torch_dtype
 from sgnlib.cache import UnitCache
 
 __all__ = [
@@ -71,7 +72,6 @@ VERSION = "escape-2"
 MIN_STUDY = "ch07-escape-minimum"
 RUN_STUDY = "ch07-escape-runs"
 
-_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
 # --------------------------------------------------------------------------- checks
@@ -97,12 +97,6 @@ def _check_pos(value, name: str) -> float:
     return v
 
 
-def _check_dtype(dtype: str) -> torch.dtype:
-    if dtype not in _DTYPES:
-        raise ValueError(f"dtype must be one of {sorted(_DTYPES)}; got {dtype!r}")
-    return _DTYPES[dtype]
-
-
 def _check_hidden(hidden) -> tuple[int, ...]:
     h = tuple(hidden) if isinstance(hidden, (list, tuple)) else None
     if not h or any(isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 1 for x in h):
@@ -119,7 +113,7 @@ def load_data(name: str, dtype: str = "float32", device: str = "cpu") -> tuple[t
 
     if not isinstance(name, str) or name not in data.available():
         raise ValueError(f"unknown data set {name!r}; available here: {', '.join(data.available())}")
-    ds = data.load(name, dtype=_check_dtype(dtype))
+    ds = data.load(name, dtype=torch_dtype(dtype))
     return ds.X.to(device), ds.y.to(device=device, dtype=torch.long)
 
 
@@ -331,7 +325,7 @@ class Minimum:
         (``torch.as_tensor`` of a float64 array shares its memory, so without the copy an in-place
         SGD step on the returned tensors would move the stored minimum itself.)
         """
-        w = torch.tensor(self.flat, dtype=_check_dtype(dtype), device=device)
+        w = torch.tensor(self.flat, dtype=torch_dtype(dtype), device=device)
         return _unflat(w.unsqueeze(0).expand(n, -1).clone(), list(self.sizes))
 
     def module(self) -> torch.nn.Sequential:
@@ -391,7 +385,7 @@ def train_to_minimum(dataset: str, *, hidden: Sequence[int] = (32, 32), lr: floa
     """
     hidden = _check_hidden(hidden)
     lr = _check_pos(lr, "lr")
-    _check_dtype(dtype)
+    torch_dtype(dtype)
     X, y = load_data(dataset, dtype)
     batch_size = _check_int(batch_size, "batch_size", 1, X.shape[0])
     window = _check_int(window, "window")

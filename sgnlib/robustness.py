@@ -16,10 +16,11 @@ words and key-finding numbers agree. The runs page shows the count per chapter.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+
+from sgnlib.report import _WORDS as _report_words
 
 __all__ = ["SECOND_RUNS", "glued", "key_finding_names", "compare", "summary", "second_run"]
 
@@ -27,7 +28,7 @@ __all__ = ["SECOND_RUNS", "glued", "key_finding_names", "compare", "summary", "s
 SECOND_RUNS = Path("robustness") / "kernels-default"
 
 _GLUE_MIME = "application/papermill.record/text/plain"
-_WORDS = ("holds", "marginal", "fails", "partly", "cannot tell")
+_WORDS = (*_report_words, "partly")  # report's words, and a claim's "partly" where a chapter glues one
 
 
 def _read(nb):
@@ -94,9 +95,3 @@ def second_run(book_notebook: str | Path, root: str | Path | None = None) -> Pat
     path = base / SECOND_RUNS / book_notebook.name
     return path if path.is_file() else None
 
-
-def record_text(record: Mapping | None) -> str:
-    """The machine of a second execution, from its run record (for a caption)."""
-    from sgnlib.provenance import machine_text
-
-    return machine_text(record) if record else "unknown"

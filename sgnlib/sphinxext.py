@@ -333,14 +333,15 @@ def _row(cells):
 def _second_run_text(path: Path, env) -> str:
     """What the chapter's second execution under other CPU kernels says (:mod:`sgnlib.robustness`), or "not run"."""
     from sgnlib import robustness
-    from sgnlib.provenance import read_run_metadata
+    from sgnlib.provenance import machine_text, read_run_metadata
 
     second = robustness.second_run(path)
     if second is None:
         return "not run"
     env.note_dependency(str(second))
     table = robustness.compare(path, second)
-    return f"{robustness.summary(table)}; {robustness.record_text(read_run_metadata(second))}"
+    record = read_run_metadata(second)
+    return f"{robustness.summary(table)}; {machine_text(record) if record else 'unknown'}"
 
 
 class RunsDirective(Directive):

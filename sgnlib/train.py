@@ -35,7 +35,7 @@ import torch.nn.functional as F
 
 from sgnlib import models, streams
 from sgnlib._io import atomic_write
-from sgnlib._checks import check_positive, resolve_device
+from sgnlib._checks import check_positive, resolve_device, torch_dtype
 
 __all__ = [
     "LRSchedule",
@@ -194,9 +194,6 @@ def batch_loader(dataset, device: str = "cpu") -> Callable[[torch.Tensor], tuple
         return tuple(t.to(device) if isinstance(t, torch.Tensor) else t for t in batch)
 
     return collate
-
-
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
 def _check_input_dtype(dataset, dtype: torch.dtype, name: str) -> None:
@@ -518,7 +515,7 @@ class TrainResult:
     @property
     def dtype(self) -> torch.dtype:
         """The network's floating type (``train``'s ``dtype``)."""
-        return DTYPES[self.settings.get("dtype", "float32")]
+        return torch_dtype(self.settings.get("dtype", "float32"))
 
     def snapshot(self, epoch: int) -> torch.nn.Module:
         """The network as it was after ``epoch`` (0 = initial weights; needs ``epoch`` in ``snapshot_epochs``)."""
@@ -616,11 +613,10 @@ def train(
     and devices (rounding ~1e-16 instead of ~1e-7, which chaotic SGD amplifies); it is part of the
     key when it is not float32.
     """
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
-    _check_input_dtype(dataset, DTYPES[dtype], "dataset")
+    net_dtype = torch_dtype(dtype)
+    _check_input_dtype(dataset, net_dtype, "dataset")
     if eval_dataset is not None:
-        _check_input_dtype(eval_dataset, DTYPES[dtype], "eval_dataset")
+        _check_input_dtype(eval_dataset, net_dtype, "eval_dataset")
     if not isinstance(data_key, str) or not data_key:
         raise ValueError(f"data_key must be a non-empty string naming the data set; got {data_key!r}")
     if eval_dataset is not None and not (isinstance(eval_key, str) and eval_key):
@@ -633,7 +629,7 @@ def train(
     if clash:
         raise ValueError(f"pass {clash[0]!r} to train itself, not inside model_kwargs")
     kwargs = dict(model_kwargs or {}, num_classes=num_classes, seed=seed)
-    net = models.build(model, **kwargs).to(DTYPES[dtype])  # checks the model name and arguments before anything long
+    net = models.build(model, **kwargs).to(net_dtype)  # checks the model name and arguments before anything long
     from sgnlib.cache import check_may_compute, default_cache_dir, notify, unit_key
 
     settings = {
@@ -677,7 +673,7 @@ def train(
             # A finished run is never deleted to add snapshots: they are made by a second training
             # in a side folder (resumable), checked against the stored weights, then moved in.
             check_may_compute("train", folder)
-            _snapshots_by_rerun(folder, ckpt, missing, lambda: models.build(model, **kwargs).to(DTYPES[dtype]), dict(
+            _snapshots_by_rerun(folder, ckpt, missing, lambda: models.build(model, **kwargs).to(net_dtype), dict(
                 dataset=dataset, epochs=epochs, batch_size=batch_size, lr=lr, lr_schedule=lr_schedule,
                 batch_schedule=batch_schedule, loss=loss, seed=seed, device=device, eval_dataset=eval_dataset,
                 record_iterations=record_iterations, progress=progress, init_from=init_from))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from sgnlib import stable, stats, streams
+from sgnlib._checks import torch_dtype
 from sgnlib.studies import noise_laws
 
 __all__ = [
@@ -151,8 +152,7 @@ def _check_spec(spec: NetworkSpec) -> None:
     known = set(data.available(present_only=False))
     if spec.data not in known:
         raise ValueError(f"unknown data set {spec.data!r}; valid: {', '.join(sorted(known))}")
-    if spec.dtype not in ("float32", "float64"):
-        raise ValueError(f"dtype must be 'float32' or 'float64'; got {spec.dtype!r}")
+    torch_dtype(spec.dtype)
     if not spec.batch_sizes or any(isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 1 for b in spec.batch_sizes):
         raise ValueError(f"batch_sizes must be positive integers; got {spec.batch_sizes!r}")
     if spec.subset is not None and (not isinstance(spec.subset, int) or spec.subset < max(spec.batch_sizes)):
@@ -177,7 +177,7 @@ def _datasets(spec: NetworkSpec, seed: int):
         te = torch.utils.data.TensorDataset(te.tensors[0][:n_test], te.tensors[1][:n_test])
         classes = int(torch.max(tr.tensors[1])) + 1
     else:
-        dt = getattr(torch, spec.dtype)
+        dt = torch_dtype(spec.dtype)
         tr = data.image_dataset(spec.data, "train", subset=spec.subset, seed=dseed, dtype=dt)
         te = data.image_dataset(spec.data, "test", subset=1000, seed=dseed, dtype=dt)
         kw = {"in_channels": tr.in_channels}
@@ -685,8 +685,7 @@ def verdict_table(params: pd.DataFrame, level: float = 0.01, null: NullRates | N
 
     if null is not None and null.level != float(level):
         raise ValueError(f"null was simulated at level {null.level:g}, the verdicts ask for {level:g}")
-    p0 = ({"SSE": null.upper["SSE"], "LR": null.upper["LR"], "held-out": null.upper["held-out"]} if null is not None
-          else {"SSE": 0.5, "LR": level, "held-out": 0.5})
+    p0 = dict(null.upper) if null is not None else {"SSE": 0.5, "LR": level, "held-out": 0.5}
     rows = []
     for (net, b), g in _groups(params):
         g = g[g.usable]

@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from sgnlib import report, stable, stats, streams
+from sgnlib._checks import torch_dtype
 from sgnlib.stats import median_interval  # re-exported: the study states its intervals with it
 
 __all__ = [
@@ -132,8 +133,7 @@ class Setup:
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not (0 < self.lr < math.inf):
             raise ValueError(f"lr must be a positive number; got {self.lr!r}")
         _check_int(self.batch_size, "batch_size", 1)
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64'; got {self.dtype!r}")
+        torch_dtype(self.dtype)
         if self.subset is not None and self.batch_size > self.subset:
             raise ValueError(f"batch_size {self.batch_size} exceeds the {self.subset} training examples of subset")
 
@@ -145,12 +145,10 @@ class Setup:
 
     def datasets(self, seed: int):
         """(train set, test set, model keyword arguments, classes, train key, test key); subsets from the data stream."""
-        import torch
-
         from sgnlib import data
 
         dseed = streams.int_seed(seed, STUDY, part="data", data=self.data) % 2**31
-        dt = getattr(torch, self.dtype)
+        dt = torch_dtype(self.dtype)
         tr = data.image_dataset(self.data, "train", subset=self.subset, seed=dseed, dtype=dt)
         te = data.image_dataset(self.data, "test", subset=self.test_subset, seed=dseed, dtype=dt)
         kw = {"in_channels": tr.in_channels} | ({"width": int(self.width)} if self.width is not None else {})
