@@ -85,11 +85,8 @@ NETWORK_CHAPTERS = ("03", "04", "07")
 @pytest.mark.parametrize("chapter", [c for c in sorted(CASES) if c not in NETWORK_CHAPTERS])
 def test_enlarging_one_sweep_leaves_other_sections_unchanged(chapter, tmp_path):
     """Issue 7: a sweep's random numbers depend on its own settings, not on the other sweeps."""
-    o = enlarged_sweep(chapter, tmp_path)
-    assert o.returncode == 0, o.log
-    assert o.same_sources, "the checked cells differ in source"
-    assert not o.changed_elsewhere, f"enlarging {o.param} changed a cell of another section:\n{o.changed_elsewhere[0]}"
-    assert o.moved_changed, f"enlarging {o.param} changed none of the cells naming {o.moved}"
+    problems = enlarged_sweep(chapter, tmp_path).problems()
+    assert not problems, "\n".join(problems)
 
 
 @dataclass
@@ -103,6 +100,17 @@ class Enlarged:
     same_sources: bool = False
     changed_elsewhere: list = field(default_factory=list)  # sources of cells outside the sweep's section that moved
     moved_changed: bool = False  # whether a cell of the sweep's own section moved
+
+    def problems(self) -> list[str]:
+        """Every way the run falls short of "only the enlarged sweep's own section moved", in words (none: [])."""
+        if self.returncode != 0:
+            return [f"the run failed:\n{self.log}"]
+        if not self.same_sources:
+            return ["the checked cells differ in source"]
+        out = [f"enlarging {self.param} changed a cell of another section:\n{src}" for src in self.changed_elsewhere]
+        if not self.moved_changed:
+            out.append(f"enlarging {self.param} changed none of the cells naming {self.moved}")
+        return out
 
 
 def enlarged_sweep(chapter: str, tmp_path) -> Enlarged:
@@ -129,3 +137,13 @@ def enlarged_sweep(chapter: str, tmp_path) -> Enlarged:
         elif got != want:
             outcome.changed_elsewhere.append(src)
     return outcome
+
+
+def test_enlarged_problems_name_each_shortfall():
+    """The comparison behind the stream-independence tests reports a failed run, a moved foreign cell and an unmoved sweep."""
+    ok = Enlarged("etas", ["fits[["], 0, "", same_sources=True, moved_changed=True)
+    assert ok.problems() == []
+    assert Enlarged("etas", [], 1, "boom").problems() == ["the run failed:\nboom"]
+    bad = Enlarged("etas", ["fits[["], 0, "", same_sources=True, changed_elsewhere=["print(x)"])
+    assert bad.problems() == ["enlarging etas changed a cell of another section:\nprint(x)",
+                              "enlarging etas changed none of the cells naming ['fits[[']"]
